@@ -1,0 +1,45 @@
+"""MMBench: 200 continuous-control tasks behind one interface.
+
+    import envs
+    env = envs.make("walker-walk", seed=0)
+    obs, info = env.reset()
+
+Every task has a fixed episode length, never terminates, reports `success` and `score` in its
+info, and takes actions in [-1, 1]^action_dim. See `envs.registry` for the task table.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+# Headless machines have no display for GLFW; EGL renders offscreen. A user's own choice wins.
+os.environ.setdefault("MUJOCO_GL", "egl")
+from typing import Callable
+
+from envs.registry import MAKERS, TASK_SETS, TASKS, TaskSpec, get_task, resolve_tasks
+
+__all__ = ["make", "get_task", "resolve_tasks", "maker_for", "TASKS", "TASK_SETS", "TaskSpec"]
+
+RENDER_MODES = (None, "rgb_array")
+
+
+def maker_for(domain: str) -> Callable:
+    """The domain's maker function, imported on first use."""
+    module_name, fn_name = MAKERS[domain].split(":")
+    return getattr(importlib.import_module(module_name), fn_name)
+
+
+def make(name: str, seed: int | None = None, render_mode: str | None = None):
+    """Make one task: a gymnasium env with fixed-length episodes, `success` and `score` in info.
+
+    `seed` seeds the task's own RNG (for the libraries that take one); `render_mode="rgb_array"`
+    enables `render()` (224x224 RGB frames); by default nothing is rendered.
+    """
+    spec = get_task(name)
+    if render_mode not in RENDER_MODES:
+        raise ValueError(f"render_mode {render_mode!r} not accepted; accepted: {RENDER_MODES}")
+    from envs.wrappers import MMBenchTask
+
+    env = maker_for(spec.domain)(spec, seed=seed, render_mode=render_mode)
+    return MMBenchTask(env, spec)

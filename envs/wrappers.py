@@ -1,0 +1,61 @@
+"""The contract every MMBench task obeys, enforced in one wrapper.
+
+Domain makers return a gymnasium env whose `step` gives a float32 vector observation, a float
+reward, `terminated=False` and an info dict with `success` (NaN where the task has none). This
+wrapper adds what is common to all tasks: the fixed episode length, the running episode return
+and the `score` in [0, 1] computed by the task's score rule.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from envs.registry import TaskSpec
+
+
+class MMBenchTask(gym.Wrapper):
+    """Fixed-length episode with `success` and `score` in every info dict."""
+
+    def __init__(self, env: gym.Env, spec: TaskSpec):
+        super().__init__(env)
+        self.task = spec
+        self.max_episode_steps = spec.episode_length
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (spec.action_dim,), np.float32)
+        self._t = 0
+        self._return = 0.0
+
+    def _info(self, info: dict[str, Any], truncated: bool) -> dict[str, Any]:
+        success = float(info.get("success", math.nan))
+        out = dict(info)
+        out.update(
+            success=success,
+            score=self.task.score(self._return, success),
+            terminated=False,
+            truncated=truncated,
+        )
+        return out
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        obs, info = self.env.reset(seed=seed, options=options)
+        self._t, self._return = 0, 0.0
+        return np.asarray(obs, dtype=np.float32), self._info(info, False)
+
+    def step(self, action):
+        action = np.asarray(action, dtype=np.float32)
+        if action.shape != (self.task.action_dim,):
+            raise ValueError(
+                f"{self.task.name}: action shape {action.shape}, expected ({self.task.action_dim},)"
+            )
+        if self._t >= self.max_episode_steps:
+            raise RuntimeError(f"{self.task.name}: step() after the episode ended; call reset()")
+        obs, reward, terminated, _, info = self.env.step(np.clip(action, -1.0, 1.0))
+        if terminated:
+            raise RuntimeError(f"{self.task.name}: the maker returned terminated=True; MMBench tasks never terminate")
+        self._t += 1
+        self._return += float(reward)
+        truncated = self._t >= self.max_episode_steps
+        return np.asarray(obs, dtype=np.float32), float(reward), False, truncated, self._info(info, truncated)
