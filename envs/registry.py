@@ -370,8 +370,8 @@ _HELD_OUT = [
     ("pygame-point-maze-var6", "pygame", 2, 200, 44, "Navigate to the target"),
     ("pygame-point-maze-var7", "pygame", 2, 200, 44, "Go to the green target"),
     ("pygame-point-maze-var8", "pygame", 2, 200, 44, "Go to the target"),
-    ("pygame-reacher-easy", "pygame", 2, 200, None, "Reach for the red target"),
-    ("pygame-reacher-hard", "pygame", 2, 200, None, "Reach for the small red target"),
+    ("pygame-reacher-easy", "pygame", 2, 200, 6, "Reach for the red target"),
+    ("pygame-reacher-hard", "pygame", 2, 200, 6, "Reach for the small red target"),
     ("pygame-reacher-var1", "pygame", 2, 200, None, "Reach for the red target"),
     ("pygame-reacher-var2", "pygame", 2, 200, None, "Reach for the red target"),
 ]
@@ -487,6 +487,30 @@ for _name in ("pygame-reacher-easy", "pygame-reacher-hard", "pygame-reacher-var1
 
 # Extra maker parameters per task (variants are parameters, not copies). Filled by each domain.
 _TASK_PARAMS: dict[str, dict[str, Any]] = {}
+
+# --- dmcontrol-ext parameters ---
+_TASK_PARAMS.update({})
+
+# --- metaworld parameters ---
+_TASK_PARAMS.update({})
+
+# --- maniskill parameters ---
+_TASK_PARAMS.update({})
+
+# --- mujoco parameters ---
+_TASK_PARAMS.update({})
+
+# --- box2d parameters ---
+_TASK_PARAMS.update({})
+
+# --- robodesk parameters ---
+_TASK_PARAMS.update({})
+
+# --- ogbench parameters ---
+_TASK_PARAMS.update({})
+
+# --- atari parameters ---
+_TASK_PARAMS.update({})
 
 
 def _embodiment(name: str) -> str:
