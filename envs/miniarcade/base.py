@@ -55,6 +55,17 @@ class Game(gym.Env):
     def draw(self, surface) -> None:
         raise NotImplementedError
 
+    def keyboard_action(self, keys: set[str]) -> np.ndarray:
+        """Action for the keys held down ({'left', 'right', 'up', 'down', 'space'}), for `play`.
+
+        Default: 1-D games read up/space as +1 and down as -1; 2-D games read the arrows as
+        (x, y) with y pointing down, like the canvas. Games with other meanings override this.
+        """
+        if self.ACTION_DIM == 1:
+            return np.array([float("up" in keys or "space" in keys) - float("down" in keys)], np.float32)
+        return np.array([float("right" in keys) - float("left" in keys),
+                         float("down" in keys) - float("up" in keys)], np.float32)
+
     # -- gymnasium API ------------------------------------------------------------------------
     def _info(self, info: dict[str, Any]) -> dict[str, Any]:
         success = float(info.get("success", 0.0)) if self.HAS_SUCCESS else 0.0
