@@ -2,6 +2,7 @@
 
     python -m envs list [SET] [--json]
     python -m envs check <task|set>... [--episodes N] [--json] [--strict]
+    python -m envs embed [--check] [--output PATH]   (runs with HF_HUB_OFFLINE=1 unless set)
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import traceback
 
 import numpy as np
 
+from envs.embeddings import add_embed_args, cmd_embed
 from envs.errors import MissingAssetsError
 from envs.registry import TASK_SETS, TASKS, get_task, resolve_tasks
 
@@ -130,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     p.add_argument("--strict", action="store_true", help="also fail on tasks with missing assets")
     p.set_defaults(fn=cmd_check)
+    p = sub.add_parser("embed", help="regenerate the task text embeddings (envs/task_embeddings.npz)")
+    add_embed_args(p)
+    p.set_defaults(fn=cmd_embed)
     args = parser.parse_args(argv)
     try:
         return args.fn(args)
