@@ -510,7 +510,26 @@ _TASK_PARAMS.update({})
 _TASK_PARAMS.update({})
 
 # --- atari parameters ---
-_TASK_PARAMS.update({})
+# task -> (ALE game id, score low, score high): the score is clip((R - low) / (high - low), 0, 1).
+_ATARI_GAMES = {
+    "atari-alien": ("Alien", 0, 1000), "atari-assault": ("Assault", 0, 1000),
+    "atari-asterix": ("Asterix", 0, 5000), "atari-atlantis": ("Atlantis", 0, 50000),
+    "atari-bank-heist": ("BankHeist", 0, 1000), "atari-battle-zone": ("BattleZone", 0, 15000),
+    "atari-beamrider": ("BeamRider", 0, 2000), "atari-boxing": ("Boxing", -100, 100),
+    "atari-chopper-command": ("ChopperCommand", 0, 1000), "atari-crazy-climber": ("CrazyClimber", 0, 20000),
+    "atari-double-dunk": ("DoubleDunk", 0, 25), "atari-gopher": ("Gopher", 0, 2000),
+    "atari-ice-hockey": ("IceHockey", -15, 15), "atari-jamesbond": ("Jamesbond", 0, 1000),
+    "atari-kangaroo": ("Kangaroo", 0, 10000), "atari-krull": ("Krull", 0, 10000),
+    "atari-ms-pacman": ("MsPacman", 0, 5000), "atari-name-this-game": ("NameThisGame", 0, 3000),
+    "atari-phoenix": ("Phoenix", 0, 1000), "atari-pong": ("Pong", -21, 21),
+    "atari-road-runner": ("RoadRunner", 0, 50000), "atari-robotank": ("Robotank", 0, 50),
+    "atari-seaquest": ("Seaquest", 0, 5000), "atari-space-invaders": ("SpaceInvaders", 0, 2000),
+    "atari-tutankham": ("Tutankham", 0, 100), "atari-upndown": ("UpNDown", 0, 5000),
+    "atari-yars-revenge": ("YarsRevenge", 0, 20000),
+}
+for _name, (_game, _low, _high) in _ATARI_GAMES.items():
+    _TASK_PARAMS[_name] = {"game": _game}
+    _TASK_SCORE[_name] = return_score(float(_high), low=float(_low))
 
 
 def _embodiment(name: str) -> str:
