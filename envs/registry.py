@@ -372,8 +372,8 @@ _HELD_OUT = [
     ("pygame-point-maze-var8", "pygame", 2, 200, 44, "Go to the target"),
     ("pygame-reacher-easy", "pygame", 2, 200, 6, "Reach for the red target"),
     ("pygame-reacher-hard", "pygame", 2, 200, 6, "Reach for the small red target"),
-    ("pygame-reacher-var1", "pygame", 2, 200, None, "Reach for the red target"),
-    ("pygame-reacher-var2", "pygame", 2, 200, None, "Reach for the red target"),
+    ("pygame-reacher-var1", "pygame", 2, 200, 8, "Reach for the red target"),  # moving target: +2 velocity
+    ("pygame-reacher-var2", "pygame", 2, 200, 6, "Reach for the red target"),
 ]
 
 # Embodiment text, by task-name prefix (the longest matching prefix wins).
