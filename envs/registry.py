@@ -349,9 +349,9 @@ _HELD_OUT = [
     ("walker-lie-down", "dmcontrol-ext", 6, 500, 24, "Lie down on the ground"),
     ("walker-legs-up", "dmcontrol-ext", 6, 500, 24, "Lie down with legs up"),
     ("walker-headstand", "dmcontrol-ext", 6, 500, 24, "Stand on your head"),
-    ("spinner-spin-four", "dmcontrol-ext", 4, 500, None, "Spin forward"),
-    ("spinner-spin-backward-four", "dmcontrol-ext", 4, 500, None, "Spin backward"),
-    ("spinner-jump-four", "dmcontrol-ext", 4, 500, None, "Jump as high as possible"),
+    ("spinner-spin-four", "dmcontrol-ext", 4, 500, 13, "Spin forward"),
+    ("spinner-spin-backward-four", "dmcontrol-ext", 4, 500, 13, "Spin backward"),
+    ("spinner-jump-four", "dmcontrol-ext", 4, 500, 13, "Jump as high as possible"),
     ("ms-push-apple", "maniskill", 7, 25, None, "Push the apple to the target"),
     ("ms-push-pear", "maniskill", 7, 25, None, "Push the pear to the target"),
     ("ms-push-rubiks-cube", "maniskill", 7, 25, None, "Push the rubiks cube to the target"),
@@ -454,13 +454,16 @@ _DOMAIN_SCORE = {
     "atari": return_score(1.0),  # replaced per game by the Atari table below
 }
 _TASK_SCORE: dict[str, ScoreRule] = {
-    "ms-ant-walk": return_score(500.0),  # the original scores these 0 always; reward is <= 1 per step
-    "ms-ant-run": return_score(500.0),
+    # [quirk fixed] the original scores the ants 0 always (no success); their reward is <= 1 per
+    # inner step and 500 agent steps x action repeat 2 = 1000 inner steps, so return / 1000.
+    "ms-ant-walk": return_score(1000.0),
+    "ms-ant-run": return_score(1000.0),
     "ms-cartpole-balance": return_score(1000.0),
     "ms-cartpole-swingup": return_score(1000.0),
     "ms-cartpole-balance-sparse": return_score(1000.0),
     "ms-cartpole-swingup-sparse": return_score(1000.0),
-    "ms-hopper-stand": return_score(500.0),  # the original divides by 600 with only 500 inner steps
+    # [quirk fixed] the original divides by 600, but 250 agent steps x 2 = 500 inner steps of reward <= 1.
+    "ms-hopper-stand": return_score(500.0),
     "ms-hopper-hop": return_score(500.0),
     "mujoco-halfcheetah": return_score(15000.0),
     "mujoco-inverted-pendulum": return_score(1000.0),
@@ -495,7 +498,53 @@ _TASK_PARAMS.update({})
 _TASK_PARAMS.update({})
 
 # --- maniskill parameters ---
-_TASK_PARAMS.update({})
+# env_id: the ManiSkill (or envs.maniskill_tasks) env; control: its control mode (None: the env's
+# default joint-delta controller); robot: robot_uids passed to the env; model: the YCB model id.
+_MS_PANDA_POSE = dict(control="pd_ee_delta_pose", robot="panda")
+_MS_YCB = {  # task-name object -> YCB model id
+    "apple": "013_apple", "banana": "011_banana", "can": "005_tomato_soup_can", "hammer": "048_hammer",
+    "fork": "030_fork", "knife": "032_knife", "mug": "025_mug", "orange": "017_orange",
+    "screwdriver": "044_flat_screwdriver", "spoon": "031_spoon", "tennis-ball": "056_tennis_ball",
+    "baseball": "055_baseball", "sponge": "026_sponge", "rubiks-cube": "077_rubiks_cube",
+    "cup": "065-a_cups", "golf-ball": "058_golf_ball", "soccer-ball": "053_mini_soccer_ball",
+    "pear": "016_pear",
+}
+_TASK_PARAMS.update({
+    "ms-ant-walk": dict(env_id="MS-AntWalk-v1", control=None),
+    "ms-ant-run": dict(env_id="MS-AntRun-v1", control=None),
+    "ms-cartpole-balance": dict(env_id="MS-CartpoleBalance-v1", control=None),
+    "ms-cartpole-swingup": dict(env_id="MS-CartpoleSwingUp-v1", control=None),
+    "ms-cartpole-balance-sparse": dict(env_id="MMBench-CartpoleBalanceSparse-v1", control=None),
+    "ms-cartpole-swingup-sparse": dict(env_id="MMBench-CartpoleSwingUpSparse-v1", control=None),
+    "ms-hopper-stand": dict(env_id="MS-HopperStand-v1", control=None),
+    "ms-hopper-hop": dict(env_id="MS-HopperHop-v1", control=None),
+    "ms-pick-cube": dict(env_id="PickCube-v1", control="pd_ee_delta_pos", robot="panda"),
+    "ms-pick-cube-eepose": dict(env_id="PickCube-v1", **_MS_PANDA_POSE),
+    "ms-pick-cube-so": dict(env_id="PickCubeSO100-v1", control="pd_joint_delta_pos"),
+    "ms-pick-cube-xarm6": dict(env_id="PickCube-v1", control="pd_ee_delta_pos", robot="xarm6_robotiq"),
+    "ms-poke-cube": dict(env_id="PokeCube-v1", **_MS_PANDA_POSE),
+    "ms-push-cube": dict(env_id="PushCube-v1", **_MS_PANDA_POSE),
+    "ms-pull-cube": dict(env_id="PullCube-v1", **_MS_PANDA_POSE),
+    "ms-pull-cube-tool": dict(env_id="PullCubeTool-v1", **_MS_PANDA_POSE),
+    "ms-stack-cube": dict(env_id="StackCube-v1", **_MS_PANDA_POSE),
+    "ms-place-sphere": dict(env_id="PlaceSphere-v1", control="pd_ee_delta_pos", robot="panda"),
+    "ms-lift-peg": dict(env_id="LiftPegUpright-v1", **_MS_PANDA_POSE),
+    "ms-reach": dict(env_id="MMBench-Reach-v1", control="pd_ee_delta_pos", robot="panda"),
+    "ms-reach-eepose": dict(env_id="MMBench-Reach-v1", **_MS_PANDA_POSE),
+    "ms-reach-xarm6": dict(env_id="MMBench-Reach-v1", control="pd_ee_delta_pos", robot="xarm6_robotiq"),
+    "ms-anymal-reach": dict(env_id="AnymalC-Reach-v1", control="pd_joint_delta_pos", robot="anymal_c"),
+})
+_TASK_PARAMS.update({
+    f"ms-{verb}-{obj}": dict(env_id=env_id, model=_MS_YCB[obj], **_MS_PANDA_POSE)
+    for verb, env_id, objs in (
+        ("pick", "MMBench-PickSingleYCB-v1", ("apple", "banana", "can", "hammer", "fork", "knife", "mug",
+                                             "orange", "screwdriver", "spoon", "tennis-ball", "baseball",
+                                             "sponge", "rubiks-cube", "cup", "golf-ball", "soccer-ball")),
+        ("push", "MMBench-PushSingleYCB-v1", ("apple", "pear", "rubiks-cube", "can", "sponge", "banana",
+                                             "screwdriver")),
+    )
+    for obj in objs
+})
 
 # --- mujoco parameters ---
 _TASK_PARAMS.update({})
