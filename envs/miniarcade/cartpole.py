@@ -125,6 +125,10 @@ class CartPole(Game):
         return np.array(self.state, dtype=np.float32)
 
     # -- play helpers ---------------------------------------------------------------------------
+    def keyboard_action(self, keys: set[str]) -> np.ndarray:
+        """Left/right arrows push the cart."""
+        return np.array([float("right" in keys) - float("left" in keys)], np.float32)
+
     def scripted_action(self, obs: np.ndarray) -> np.ndarray:
         """Energy-pumping swing-up far from upright, then a linear balance controller."""
         x, x_dot, theta, theta_dot = (float(v) for v in obs[:4])
@@ -144,8 +148,8 @@ class CartPole(Game):
         # Cosmetic camera shake while a tremor is active: a fixed pattern of the step count.
         dx = dy = 0
         if self.tremor and self.shake_left > 0:
-            dx = int(round(CAMERA_JITTER * math.sin(self.steps * 2.3)))
-            dy = int(round(CAMERA_JITTER * math.cos(self.steps * 3.7)))
+            dx = round(CAMERA_JITTER * math.sin(self.steps * 2.3))
+            dy = round(CAMERA_JITTER * math.cos(self.steps * 3.7))
         x, _, theta, _ = self.state
         surface.fill((235, 240, 250))
         track_y = 150 + dy

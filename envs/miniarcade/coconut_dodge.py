@@ -24,7 +24,7 @@ RAMP_STEPS = 500  # the difficulty reaches 1 after this many steps
 
 
 class _Coconut:
-    __slots__ = ("x", "y", "vx", "vy", "r", "cracked")
+    __slots__ = ("cracked", "r", "vx", "vy", "x", "y")
 
     def __init__(self) -> None:
         self.x = self.y = self.vx = self.vy = 0.0
@@ -132,6 +132,10 @@ class CoconutDodge(Game):
         return obs
 
     # -- play helpers ---------------------------------------------------------------------------
+    def keyboard_action(self, keys: set[str]) -> np.ndarray:
+        """Left/right arrows slide the agent."""
+        return np.array([float("right" in keys) - float("left" in keys)], np.float32)
+
     def scripted_action(self, obs: np.ndarray) -> np.ndarray:
         """Run away from the horizontal position of the nearest falling coconut above."""
         dx, dy = float(obs[2]), float(obs[3])

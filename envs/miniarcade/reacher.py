@@ -128,6 +128,11 @@ class Reacher(Game):
         return np.array(values, dtype=np.float32)
 
     # -- play helpers ---------------------------------------------------------------------------
+    def keyboard_action(self, keys: set[str]) -> np.ndarray:
+        """Left/right turn the shoulder (counter-clockwise/clockwise), up/down the wrist."""
+        return np.array([float("left" in keys) - float("right" in keys),
+                         float("up" in keys) - float("down" in keys)], np.float32)
+
     def scripted_action(self, obs: np.ndarray) -> np.ndarray:
         """Inverse kinematics to the target, then a PD controller on the joint angles."""
         a1, a2, dx, dy, w1, w2 = (float(v) for v in obs[:6])
