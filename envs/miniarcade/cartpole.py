@@ -82,7 +82,9 @@ class CartPole(Game):
             theta += math.pi
         self.state = [float(x), float(x_dot), wrap_angle(float(theta)), float(theta_dot)]
         self.shake_accel, self.shake_left = 0.0, 0
-        self.next_shake = int(self.np_random.integers(FIRST_SHAKE[0], FIRST_SHAKE[1] + 1)) if self.tremor else 0
+        self.next_shake = 0
+        if self.tremor:
+            self.next_shake = int(self.np_random.integers(FIRST_SHAKE[0], FIRST_SHAKE[1] + 1))
 
     def _update_tremor(self) -> None:
         """Count down to the next shake; arm it (duration, signed acceleration) when due."""

@@ -183,7 +183,8 @@ class PointMaze(Game):
         pygame.draw.rect(surface, (235, 235, 225), (OFFSET, OFFSET, AREA, AREA))
         for r in range(GRID):
             for c in range(GRID):
-                rect = pygame.Rect(round(OFFSET + c * CELL), round(OFFSET + r * CELL), math.ceil(CELL), math.ceil(CELL))
+                side = math.ceil(CELL)
+                rect = pygame.Rect(round(OFFSET + c * CELL), round(OFFSET + r * CELL), side, side)
                 if self.grid[r, c]:
                     pygame.draw.rect(surface, (70, 70, 90), rect)
                 elif (r, c) == self.wind_cell:
@@ -196,6 +197,7 @@ class PointMaze(Game):
                         tip = (cx + 10 * dx + ox, cy + 10 * dy + oy)
                         pygame.draw.line(surface, (70, 120, 200), tail, tip, 2)
                         pygame.draw.circle(surface, (70, 120, 200), (int(tip[0]), int(tip[1])), 3)
-        pygame.draw.circle(surface, (60, 190, 80), (int(self.goal[0]), int(self.goal[1])), int(RADIUS))
-        pygame.draw.circle(surface, (60, 190, 80), (int(self.goal[0]), int(self.goal[1])), int(GOAL_TOLERANCE), 1)
+        goal = (int(self.goal[0]), int(self.goal[1]))
+        pygame.draw.circle(surface, (60, 190, 80), goal, int(RADIUS))
+        pygame.draw.circle(surface, (60, 190, 80), goal, int(GOAL_TOLERANCE), 1)
         pygame.draw.circle(surface, (40, 80, 200), (int(self.agent[0]), int(self.agent[1])), int(RADIUS))

@@ -100,7 +100,9 @@ class Reacher(Game):
         self.velocities = [0.0, 0.0]
         self.target_polar = [float(rng.uniform(0.05, 0.2)), float(rng.uniform(-math.pi, math.pi))]
         lo, hi = self.variant.target_spin
-        self.target_spin = float(rng.uniform(lo, hi)) * (1.0 if rng.random() < 0.5 else -1.0) if hi > 0 else 0.0
+        self.target_spin = 0.0
+        if hi > 0:
+            self.target_spin = float(rng.uniform(lo, hi)) * (1.0 if rng.random() < 0.5 else -1.0)
 
     def _step_game(self, action: np.ndarray) -> tuple[float, dict[str, Any]]:
         grav = self._gravity()
@@ -160,7 +162,8 @@ class Reacher(Game):
         if self.variant.gravity:
             pygame.draw.line(surface, (150, 150, 150), (CANVAS // 2 - 20, 214), (CANVAS // 2 + 20, 214), 3)
         tx, ty = self.target()
-        pygame.draw.circle(surface, (220, 40, 40), to_px(tx, ty), max(2, int(self.variant.target_radius * PIXELS_PER_M)))
+        target_px = max(2, int(self.variant.target_radius * PIXELS_PER_M))
+        pygame.draw.circle(surface, (220, 40, 40), to_px(tx, ty), target_px)
         a1 = self.angles[0]
         elbow = (LINK * math.cos(a1), LINK * math.sin(a1))
         tip = self.fingertip()

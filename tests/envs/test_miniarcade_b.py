@@ -19,7 +19,8 @@ from envs.miniarcade.cartpole import CartPole
 from envs.miniarcade.point_maze import PointMaze
 from envs.miniarcade.reacher import Reacher
 
-CARTPOLES = [f"pygame-cartpole-{v}" for v in ("balance", "swingup", "balance-sparse", "swingup-sparse", "tremor")]
+CARTPOLES = [f"pygame-cartpole-{v}"
+             for v in ("balance", "swingup", "balance-sparse", "swingup-sparse", "tremor")]
 SOUP = ["pygame-coconut-dodge", *CARTPOLES, *(f"pygame-point-maze-var{i}" for i in (1, 2, 3))]
 HELD_OUT = [*(f"pygame-point-maze-var{i}" for i in range(4, 9)),
             *(f"pygame-reacher-{v}" for v in ("easy", "hard", "var1", "var2"))]
@@ -171,7 +172,8 @@ def maze_walker(obs, rng):
     parent, frontier = {start: None}, [start]
     while frontier:
         cell = frontier.pop(0)
-        for nxt in ((cell[0] + 1, cell[1]), (cell[0] - 1, cell[1]), (cell[0], cell[1] + 1), (cell[0], cell[1] - 1)):
+        r, c = cell
+        for nxt in ((r + 1, c), (r - 1, c), (r, c + 1), (r, c - 1)):
             if min(nxt) >= 0 and max(nxt) <= 4 and not walls[nxt] and nxt not in parent:
                 parent[nxt] = cell
                 frontier.append(nxt)
