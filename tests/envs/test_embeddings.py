@@ -41,7 +41,7 @@ def test_file_holds_every_registered_task_with_its_exact_text(stored):
 
 def test_stored_vectors_are_finite_unit_norm_384d_float32(stored):
     vecs = stored["embeddings"]
-    assert vecs.shape == (len(TASKS), emb.EMBED_DIM) == (234, 384)
+    assert vecs.shape == (len(TASKS), emb.EMBEDDING_DIM) == (234, 384)
     assert vecs.dtype == np.float32
     assert np.all(np.isfinite(vecs))
     np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
