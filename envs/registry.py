@@ -556,7 +556,12 @@ _TASK_PARAMS.update({})
 _TASK_PARAMS.update({})
 
 # --- ogbench parameters ---
-_TASK_PARAMS.update({})
+# og-<body>-<layout>: a maze task ("maze" is OGBench's medium map); og-ant and og-antball are not.
+_TASK_PARAMS.update({"og-ant": {"env": "ant"}, "og-antball": {"env": "antball"}})
+for _name in [r[0] for r in _OGBENCH] + [r[0] for r in _HELD_OUT if r[1] == "ogbench"]:
+    if _name not in _TASK_PARAMS:
+        _, _loco, _layout = _name.split("-")
+        _TASK_PARAMS[_name] = {"env": "maze", "loco": _loco, "layout": {"maze": "medium"}.get(_layout, _layout)}
 
 # --- atari parameters ---
 # task -> (ALE game id, score low, score high): the score is clip((R - low) / (high - low), 0, 1).
