@@ -40,7 +40,8 @@ class MakerProbe(gym.Wrapper):
             f"{getattr(obs, 'dtype', None)} {getattr(obs, 'shape', None)}")
         assert obs.shape[0] <= MAX_OBS_DIM, f"{name}: obs dim {obs.shape[0]} > {MAX_OBS_DIM}"
         if self.spec_.obs_dim is not None:
-            assert obs.shape == (self.spec_.obs_dim,), f"{name}: obs {obs.shape}, registered {self.spec_.obs_dim}"
+            assert obs.shape == (self.spec_.obs_dim,), (
+                f"{name}: obs {obs.shape}, registered {self.spec_.obs_dim}")
         assert np.all(np.isfinite(obs)), f"{name}: non-finite observation {obs}"
         assert isinstance(info.get("success"), float), f"{name}: info['success'] must be a float"
         if self.spec_.score.kind == "success":
@@ -58,7 +59,7 @@ class MakerProbe(gym.Wrapper):
         obs, reward, terminated, truncated, info = self.env.step(action)
         self._check(obs, info)
         assert terminated is False, f"{self.spec_.name}: maker terminated"
-        assert truncated is False, f"{self.spec_.name}: maker truncated on its own after {N_STEPS} steps or fewer"
+        assert truncated is False, f"{self.spec_.name}: maker truncated on its own within {N_STEPS} steps"
         assert np.isscalar(reward) and math.isfinite(float(reward)), f"{self.spec_.name}: reward {reward!r}"
         return obs, reward, terminated, truncated, info
 
@@ -82,7 +83,7 @@ def rollout(spec: TaskSpec, seed: int) -> list[np.ndarray]:
         seen = [obs]
         rng = np.random.default_rng(seed)
         for _ in range(N_STEPS):
-            obs, reward, terminated, truncated, info = env.step(
+            obs, _, terminated, truncated, info = env.step(
                 rng.uniform(-1, 1, spec.action_dim).astype(np.float32))
             assert terminated is False and truncated is False
             assert isinstance(info["success"], float) and 0.0 <= info["score"] <= 1.0
