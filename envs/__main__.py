@@ -3,6 +3,7 @@
     python -m envs list [SET] [--json]
     python -m envs check <task|set>... [--episodes N] [--json] [--strict]
     python -m envs embed [--check] [--output PATH]   (runs with HF_HUB_OFFLINE=1 unless set)
+    python -m envs play <pygame task> | record <task> --out FILE.gif|mp4   (see envs/play.py)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 
 from envs.embeddings import add_embed_args, cmd_embed
 from envs.errors import MissingAssetsError
+from envs.play import add_parsers as add_play_parsers
 from envs.registry import TASK_SETS, TASKS, get_task, resolve_tasks
 
 
@@ -135,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("embed", help="regenerate the task text embeddings (envs/task_embeddings.npz)")
     add_embed_args(p)
     p.set_defaults(fn=cmd_embed)
+    add_play_parsers(sub)
     args = parser.parse_args(argv)
     try:
         return args.fn(args)

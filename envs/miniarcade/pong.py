@@ -71,9 +71,7 @@ class Pong(Game):
         # Flip only when moving into a wall, so a ball that overshoots cannot stick to it.
         if (self.by - half < LO and self.vy < 0) or (self.by + half > HI and self.vy > 0):
             self.vy = -self.vy
-        if self.vx < 0 and self._hits(AGENT_X, self.agent_y):
-            self.vx = -self.vx
-        elif self.vx > 0 and self._hits(OPP_X, self.opp_y):
+        if (self.vx < 0 and self._hits(AGENT_X, self.agent_y)) or (self.vx > 0 and self._hits(OPP_X, self.opp_y)):
             self.vx = -self.vx
         reward = 0.0
         if self.bx < LO:
