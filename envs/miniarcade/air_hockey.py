@@ -132,6 +132,20 @@ class AirHockey(Game):
                          self.ox / CANVAS, self.oy / CANVAS, self.ovx / AGENT_SPEED, self.ovy / AGENT_SPEED],
                         np.float32)
 
+    def scripted_action(self, obs: np.ndarray) -> np.ndarray:
+        """A simple expert: get behind the puck and strike it toward the top goal; else defend."""
+        px, py, pvx, pvy = (float(v) for v in obs[:4] * np.array([CANVAS, CANVAS, MAX_SPEED, MAX_SPEED]))
+        mx, my = float(obs[4]) * CANVAS, float(obs[5]) * CANVAS
+        tx, ty = 112.0, BOTTOM - 20.0
+        if py > MID - 12:
+            ux, uy = px - 112.0, py - (TOP - GOAL_DEPTH)
+            norm = math.hypot(ux, uy) or 1.0
+            k = -20.0 if math.hypot(px - mx, py - my) < 22 else 8.0  # strike through, else line up
+            tx, ty = px + pvx + k * ux / norm, py + pvy + k * uy / norm
+            if my < py - 4:  # on the wrong side: go around the puck first
+                tx, ty = px + (14.0 if mx > px else -14.0), py + 16.0
+        return np.clip([(tx - mx) / AGENT_SPEED, (ty - my) / AGENT_SPEED], -1, 1).astype(np.float32)
+
     def draw(self, surface) -> None:
         import pygame
 

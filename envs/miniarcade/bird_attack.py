@@ -163,6 +163,20 @@ class BirdAttack(Game):
                                 clip(s[2] / BOSS_BULLET_SPEED, -1.0, 1.0), clip(s[3] / BOSS_BULLET_SPEED, -1.0, 1.0))
         return obs
 
+    def scripted_action(self, obs: np.ndarray) -> np.ndarray:
+        """A simple expert: fire under the nearest live bird; sidestep bullets about to hit."""
+        x = float(obs[0]) * CANVAS + AW / 2
+        alive = int(round(float(obs[2]) * N_BIRDS))
+        if alive == 0:
+            return np.array([0.0, -1.0], np.float32)
+        birds = obs[3:3 + alive] * CANVAS + BW / 2
+        move = clip((float(birds[np.argmin(np.abs(birds - x))]) - x) / AGENT_SPEED, -1.0, 1.0)
+        start = 3 + N_BIRDS + 1 + 2 * SHOT_SLOTS
+        for sx, sy in obs[start:start + 2 * BIRD_SHOT_SLOTS].reshape(-1, 2) * CANVAS:
+            if sy > 140 and abs(sx - x) < AW:
+                move = 1.0 if sx < x else -1.0
+        return np.array([move, 1.0], np.float32)
+
     def keyboard_action(self, keys: set[str]) -> np.ndarray:
         return np.array([float("right" in keys) - float("left" in keys),
                          1.0 if "space" in keys or "up" in keys else -1.0], np.float32)

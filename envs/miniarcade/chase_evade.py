@@ -156,6 +156,19 @@ class ChaseEvade(Game):
             obs += [px / CANVAS, py / CANVAS]
         return np.array(obs, np.float32)
 
+    def scripted_action(self, obs: np.ndarray) -> np.ndarray:
+        """A simple expert: chase the opponent's predicted spot; as evader run away along the wall."""
+        me, them = obs[0:2] * CANVAS, obs[4:6] * CANVAS
+        if obs[8] > 0.5:
+            d = (me - them) / (np.linalg.norm(me - them) + 1e-9)
+            r = me - (CX, CY)
+            if np.linalg.norm(r) > 60:  # near the wall: slide along it, away from the opponent
+                t = np.array([-r[1], r[0]]) / np.linalg.norm(r)
+                d = d + 1.5 * t * (np.sign(t @ d) or 1.0) - 0.5 * r / np.linalg.norm(r)
+        else:
+            d = them + 3 * obs[6:8] * SPEED - me
+        return np.clip(d / (np.linalg.norm(d) + 1e-9), -1, 1).astype(np.float32)
+
     def draw(self, surface) -> None:
         import pygame
 

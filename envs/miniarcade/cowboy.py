@@ -85,6 +85,11 @@ class Cowboy(Game):
     def _observation(self) -> np.ndarray:
         return np.array([(self.y - GROUND_TOP) / CANVAS, self.vy / 10.0, self.ox / CANVAS], np.float32)
 
+    def scripted_action(self, obs: np.ndarray) -> np.ndarray:
+        """A simple expert: full jump when the obstacle is 0-50 px ahead."""
+        gap = float(obs[2]) * CANVAS - (X + W)
+        return np.array([1.0 if 0 < gap < 50 else 0.0], np.float32)
+
     def draw(self, surface) -> None:
         import pygame
 

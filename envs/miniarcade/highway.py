@@ -180,6 +180,18 @@ class Highway(Game):
             obs += [-1.0, -1.0, -1.0] if c is None else [c.x / CANVAS, lane_centre(c.lane) / CANVAS, float(c.truck)]
         return np.array(obs, np.float32)
 
+    def scripted_action(self, obs: np.ndarray) -> np.ndarray:
+        """A simple expert: hold x = 40 and change to the freest neighbouring lane when blocked."""
+        x, cy, vx, vy = (float(v) for v in obs[:4] * np.array([CANVAS, CANVAS, 10, 10]))
+        lane = int(round(float(obs[11]) * (LANES - 1)))
+        gaps = {lane + d: (1e3 if g < 0 else g * CANVAS) for d, g in ((0, obs[5]), (-1, obs[8]), (1, obs[9]))
+                if 0 <= lane + d < LANES}
+        target = lane
+        if gaps[lane] < 100:
+            best = max(gaps, key=gaps.get)
+            target = best if gaps[best] > gaps[lane] + 20 else lane
+        return np.clip([0.1 * (40 - x) - 0.5 * vx, 0.12 * (lane_centre(target) - cy) - 0.8 * vy], -1, 1).astype(np.float32)
+
     def draw(self, surface) -> None:
         import pygame
 

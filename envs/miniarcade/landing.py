@@ -115,6 +115,19 @@ class Landing(Game):
         return np.array([self.x / CANVAS, self.y / CANVAS, self.vx / 10.0, self.vy / 10.0,
                          self.ship_x / CANVAS, DECK_Y / CANVAS, self.ship_vx / 5.0], np.float32)
 
+    def scripted_action(self, obs: np.ndarray) -> np.ndarray:
+        """A simple expert: match the ship's position and speed, descend slowly once above it."""
+        x, y = float(obs[0]) * CANVAS + HW / 2, float(obs[1]) * CANVAS + HH
+        vx, vy = float(obs[2]) * 10, float(obs[3]) * 10
+        sx, svx = float(obs[4]) * CANVAS, float(obs[6]) * 5
+        height = DECK_TOP - y
+        if height < 1:
+            return np.zeros(2, np.float32)  # on the deck: let it latch
+        dx = sx + svx * min(10.0, height / 5) - x  # lead the ship while high up
+        vy_target = 0.3 + 0.04 * height if abs(dx) < 15 else 0.0
+        ay = 1.5 * (vy_target - vy) - GRAVITY / THRUST
+        return np.clip([0.08 * dx + 0.8 * (svx - vx), ay], -1, 1).astype(np.float32)
+
     def draw(self, surface) -> None:
         import pygame
 

@@ -91,6 +91,11 @@ class Pong(Game):
         return np.array([self.bx / CANVAS, self.by / CANVAS, self.vx / BALL_SPEED, self.vy / BALL_SPEED,
                          self.agent_y / CANVAS, self.opp_y / CANVAS], np.float32)
 
+    def scripted_action(self, obs: np.ndarray) -> np.ndarray:
+        """A simple expert: keep the paddle centre on the ball's height."""
+        dy = float(obs[1]) * CANVAS - (float(obs[4]) * CANVAS + PH / 2)
+        return np.array([clip(dy / PADDLE_SPEED, -1.0, 1.0)], np.float32)
+
     def keyboard_action(self, keys: set[str]) -> np.ndarray:
         return np.array([float("down" in keys) - float("up" in keys)], np.float32)
 

@@ -105,6 +105,19 @@ class RocketCollect(Game):
             obs[9 + 4 * i:13 + 4 * i] = a[0] / CANVAS, a[1] / CANVAS, a[2] / MAX_SPEED, a[3] / MAX_SPEED
         return obs
 
+    def scripted_action(self, obs: np.ndarray) -> np.ndarray:
+        """A simple expert: PD control toward the coin, pushed away from asteroids within 45 px."""
+        action = 0.08 * obs[6:8] * CANVAS - 0.6 * obs[2:4] * MAX_SPEED
+        for k in range(MAX_ASTEROIDS):
+            ax, ay = obs[9 + 4 * k:11 + 4 * k]
+            if ax == 0 and ay == 0:
+                continue  # empty slot
+            away = (obs[:2] - (ax, ay)) * CANVAS
+            dist = float(np.linalg.norm(away))
+            if dist < 45:
+                action = action + 2.0 * away / (dist + 1e-6)
+        return np.clip(action, -1, 1).astype(np.float32)
+
     def draw(self, surface) -> None:
         import pygame
 

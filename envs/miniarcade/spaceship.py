@@ -92,6 +92,16 @@ class Spaceship(Game):
             obs[-2], obs[-1] = self.asteroid[0] / CANVAS, self.asteroid[1] / CANVAS
         return obs
 
+    def scripted_action(self, obs: np.ndarray) -> np.ndarray:
+        """A simple expert: PD control to the next coin's height, sidestepping the asteroid."""
+        x, y = float(obs[0]) * CANVAS, float(obs[1]) * CANVAS + SH / 2
+        vx, vy = float(obs[2]) * 10, float(obs[3]) * 10
+        ty = float(obs[5]) * CANVAS if obs[4] > -1 else CANVAS / 2
+        ax, ay = float(obs[-2]) * CANVAS, float(obs[-1]) * CANVAS
+        if obs[-2] > -1 and x - 30 < ax < x + 110 and abs(ay - ty) < 40:
+            ty = ay + (45 if ty > ay else -45)
+        return np.clip([0.05 * (40 - x) - 0.5 * vx, 0.15 * (ty - y) - vy], -1, 1).astype(np.float32)
+
     def draw(self, surface) -> None:
         import pygame
 
