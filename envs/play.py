@@ -27,7 +27,9 @@ def _open_window(size: int):
     """A pygame window, or a RuntimeError saying why none can be opened here."""
     if os.environ.get("SDL_VIDEODRIVER") in ("dummy", "offscreen"):
         raise RuntimeError(f"SDL_VIDEODRIVER={os.environ['SDL_VIDEODRIVER']} cannot show a window")
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
         raise RuntimeError("no DISPLAY or WAYLAND_DISPLAY is set (headless machine)")
     import pygame
 
@@ -45,8 +47,11 @@ def cmd_play(args: argparse.Namespace) -> int:
     try:
         window = _open_window(224 * args.scale)
     except RuntimeError as e:
-        print(f"error: cannot play {args.task}: {e}. Use `python -m envs record {args.task} --out "
-              f"{args.task}.gif` on a headless machine.", file=sys.stderr)
+        print(
+            f"error: cannot play {args.task}: {e}. Use `python -m envs record {args.task} --out "
+            f"{args.task}.gif` on a headless machine.",
+            file=sys.stderr,
+        )
         return 1
     import pygame
 
@@ -60,13 +65,15 @@ def cmd_play(args: argparse.Namespace) -> int:
     _, info = env.reset(seed=args.seed)
     episode_return, steps, truncated, quit_early = 0.0, 0, False, False
     while not truncated:
-        if any(e.type == pygame.QUIT or (e.type == pygame.KEYDOWN and e.key == pygame.K_ESCAPE)
-               for e in pygame.event.get()):
+        if any(
+            e.type == pygame.QUIT or (e.type == pygame.KEYDOWN and e.key == pygame.K_ESCAPE)
+            for e in pygame.event.get()
+        ):
             quit_early = True
             break
         pressed = pygame.key.get_pressed()
         keys = {name for name, code in key_codes.items() if pressed[code]}
-        action = np.asarray(game.keyboard_action(keys), np.float32)[:spec.action_dim]
+        action = np.asarray(game.keyboard_action(keys), np.float32)[: spec.action_dim]
         _, reward, _, truncated, info = env.step(action)
         episode_return += reward
         steps += 1
@@ -77,7 +84,9 @@ def cmd_play(args: argparse.Namespace) -> int:
     env.close()
     pygame.display.quit()
     status = "quit early" if quit_early else "episode over"
-    print(f"{args.task}: {status} after {steps} steps, return {episode_return:.2f}, score {info['score']:.3f}")
+    print(
+        f"{args.task}: {status} after {steps} steps, return {episode_return:.2f}, score {info['score']:.3f}"
+    )
     return 0
 
 
@@ -88,11 +97,12 @@ def _policy(env, spec, name: str, seed: int):
     scripted = getattr(env.unwrapped, "scripted_action", None)
     if scripted is None:
         raise ValueError(f"{spec.name} has no scripted_action(obs); accepted policies for it: 'random'")
-    return lambda obs: np.asarray(scripted(obs), np.float32)[:spec.action_dim]
+    return lambda obs: np.asarray(scripted(obs), np.float32)[: spec.action_dim]
 
 
-def record_episode(task: str, out: Path, policy: str = "random", seed: int = 0, steps: int | None = None,
-                   fps: int = 30) -> dict:
+def record_episode(
+    task: str, out: Path, policy: str = "random", seed: int = 0, steps: int | None = None, fps: int = 30
+) -> dict:
     """Run one episode (or its first `steps` steps) and write its frames to a GIF or MP4."""
     import imageio.v2 as imageio
 
@@ -128,8 +138,10 @@ def record_episode(task: str, out: Path, policy: str = "random", seed: int = 0, 
 
 def cmd_record(args: argparse.Namespace) -> int:
     row = record_episode(args.task, Path(args.out), args.policy, args.seed, args.steps, args.fps)
-    print(f"{args.task}: wrote {row['frames']} frames to {args.out} ({args.policy} policy, {row['steps']} steps, "
-          f"return {row['return']:.2f}, score {row['score']:.3f})")
+    print(
+        f"{args.task}: wrote {row['frames']} frames to {args.out} ({args.policy} policy, {row['steps']} steps, "
+        f"return {row['return']:.2f}, score {row['score']:.3f})"
+    )
     return 0
 
 
@@ -144,8 +156,12 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("record", help="record one episode to a GIF or MP4 (headless)")
     p.add_argument("task")
     p.add_argument("--out", required=True, help="output file, .gif or .mp4")
-    p.add_argument("--policy", default="random", choices=POLICIES,
-                   help="scripted: the game's own scripted_action(obs), where it has one")
+    p.add_argument(
+        "--policy",
+        default="random",
+        choices=POLICIES,
+        help="scripted: the game's own scripted_action(obs), where it has one",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--steps", type=int, default=None, help="record only the first N steps")
     p.add_argument("--fps", type=int, default=30)

@@ -127,10 +127,23 @@ class AirHockey(Game):
         return 0.0, {}
 
     def _observation(self) -> np.ndarray:
-        return np.array([self.px / CANVAS, self.py / CANVAS, self.pvx / MAX_SPEED, self.pvy / MAX_SPEED,
-                         self.ax / CANVAS, self.ay / CANVAS, self.avx / AGENT_SPEED, self.avy / AGENT_SPEED,
-                         self.ox / CANVAS, self.oy / CANVAS, self.ovx / AGENT_SPEED, self.ovy / AGENT_SPEED],
-                        np.float32)
+        return np.array(
+            [
+                self.px / CANVAS,
+                self.py / CANVAS,
+                self.pvx / MAX_SPEED,
+                self.pvy / MAX_SPEED,
+                self.ax / CANVAS,
+                self.ay / CANVAS,
+                self.avx / AGENT_SPEED,
+                self.avy / AGENT_SPEED,
+                self.ox / CANVAS,
+                self.oy / CANVAS,
+                self.ovx / AGENT_SPEED,
+                self.ovy / AGENT_SPEED,
+            ],
+            np.float32,
+        )
 
     def scripted_action(self, obs: np.ndarray) -> np.ndarray:
         """A simple expert: get behind the puck and strike it toward the top goal; else defend."""

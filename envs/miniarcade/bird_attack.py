@@ -53,7 +53,9 @@ class BirdAttack(Game):
         self.x = 105.0
         self.reload, self.stun = 0, 0
         # birds: [x, y, hp], row-major; the formation moves as one
-        self.birds = [[40.0 + SPACING * c, 40.0 + SPACING * r, float(HP)] for r in range(ROWS) for c in range(COLS)]
+        self.birds = [
+            [40.0 + SPACING * c, 40.0 + SPACING * r, float(HP)] for r in range(ROWS) for c in range(COLS)
+        ]
         self.direction = 1.0
         self.shots: list[list[float]] = []  # agent bullets [x, y]
         self.bird_shots: list[list[float]] = []
@@ -80,8 +82,10 @@ class BirdAttack(Game):
             return 0.0
         rng = self.np_random
         if self.steps >= BOSS_STEP + BOSS_FADE:
-            self.boss = (clip(BOSS_X + rng.uniform(-BOSS_JITTER_X, BOSS_JITTER_X), LO, HI),
-                         clip(BOSS_Y + rng.uniform(-BOSS_JITTER_Y, BOSS_JITTER_Y), LO, HI))
+            self.boss = (
+                clip(BOSS_X + rng.uniform(-BOSS_JITTER_X, BOSS_JITTER_X), LO, HI),
+                clip(BOSS_Y + rng.uniform(-BOSS_JITTER_Y, BOSS_JITTER_Y), LO, HI),
+            )
             if self.steps % BOSS_PERIOD == 0 and self.boss_shot is None:
                 sx, sy = self.boss[0], self.boss[1] + 8.0
                 dx, dy = ax - sx, ay - sy
@@ -159,27 +163,36 @@ class BirdAttack(Game):
         obs[i] = self.stun / 10.0
         if self.boss_shot is not None:
             s = self.boss_shot
-            obs[i + 1:i + 5] = (clip(s[0] / CANVAS, 0.0, 1.0), clip(s[1] / CANVAS, 0.0, 1.0),
-                                clip(s[2] / BOSS_BULLET_SPEED, -1.0, 1.0), clip(s[3] / BOSS_BULLET_SPEED, -1.0, 1.0))
+            obs[i + 1 : i + 5] = (
+                clip(s[0] / CANVAS, 0.0, 1.0),
+                clip(s[1] / CANVAS, 0.0, 1.0),
+                clip(s[2] / BOSS_BULLET_SPEED, -1.0, 1.0),
+                clip(s[3] / BOSS_BULLET_SPEED, -1.0, 1.0),
+            )
         return obs
 
     def scripted_action(self, obs: np.ndarray) -> np.ndarray:
         """A simple expert: fire under the nearest live bird; sidestep bullets about to hit."""
         x = float(obs[0]) * CANVAS + AW / 2
-        alive = int(round(float(obs[2]) * N_BIRDS))
+        alive = round(float(obs[2]) * N_BIRDS)
         if alive == 0:
             return np.array([0.0, -1.0], np.float32)
-        birds = obs[3:3 + alive] * CANVAS + BW / 2
+        birds = obs[3 : 3 + alive] * CANVAS + BW / 2
         move = clip((float(birds[np.argmin(np.abs(birds - x))]) - x) / AGENT_SPEED, -1.0, 1.0)
         start = 3 + N_BIRDS + 1 + 2 * SHOT_SLOTS
-        for sx, sy in obs[start:start + 2 * BIRD_SHOT_SLOTS].reshape(-1, 2) * CANVAS:
+        for sx, sy in obs[start : start + 2 * BIRD_SHOT_SLOTS].reshape(-1, 2) * CANVAS:
             if sy > 140 and abs(sx - x) < AW:
                 move = 1.0 if sx < x else -1.0
         return np.array([move, 1.0], np.float32)
 
     def keyboard_action(self, keys: set[str]) -> np.ndarray:
-        return np.array([float("right" in keys) - float("left" in keys),
-                         1.0 if "space" in keys or "up" in keys else -1.0], np.float32)
+        return np.array(
+            [
+                float("right" in keys) - float("left" in keys),
+                1.0 if "space" in keys or "up" in keys else -1.0,
+            ],
+            np.float32,
+        )
 
     def draw(self, surface) -> None:
         import pygame
@@ -192,14 +205,26 @@ class BirdAttack(Game):
                 pygame.draw.ellipse(surface, colour, (round(b[0]), round(b[1]), BW, BH))
         if self.boss is not None:
             fade = min(1.0, (self.steps - BOSS_STEP + 1) / BOSS_FADE)
-            pygame.draw.circle(surface, (round(200 * fade), 40, round(200 * fade)),
-                               (round(self.boss[0]), round(self.boss[1])), 12)
+            pygame.draw.circle(
+                surface,
+                (round(200 * fade), 40, round(200 * fade)),
+                (round(self.boss[0]), round(self.boss[1])),
+                12,
+            )
         for s in self.shots:
-            pygame.draw.line(surface, (120, 255, 120), (round(s[0]), round(s[1])), (round(s[0]), round(s[1]) + 4))
+            pygame.draw.line(
+                surface, (120, 255, 120), (round(s[0]), round(s[1])), (round(s[0]), round(s[1]) + 4)
+            )
         for s in self.bird_shots:
-            pygame.draw.line(surface, (255, 90, 90), (round(s[0]), round(s[1])), (round(s[0]), round(s[1]) + 4))
+            pygame.draw.line(
+                surface, (255, 90, 90), (round(s[0]), round(s[1])), (round(s[0]), round(s[1]) + 4)
+            )
         if self.boss_shot is not None:
-            pygame.draw.circle(surface, (255, 60, 200), (round(self.boss_shot[0]), round(self.boss_shot[1])),
-                               int(BOSS_BULLET_R) // 2)
+            pygame.draw.circle(
+                surface,
+                (255, 60, 200),
+                (round(self.boss_shot[0]), round(self.boss_shot[1])),
+                int(BOSS_BULLET_R) // 2,
+            )
         colour = (120, 120, 160) if self.stun else (80, 200, 255)
         pygame.draw.rect(surface, colour, (round(self.x), AGENT_Y, AW, AH))

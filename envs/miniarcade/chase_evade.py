@@ -61,8 +61,13 @@ class ChaseEvade(Game):
 
     def _place_obstacles(self) -> None:
         base = self.phase + self.spin * ORBIT_SPEED * self.steps
-        self.obstacles = [(CX + ORBIT_R * math.cos(base + 2 * math.pi * k / N_OBST),
-                           CY + ORBIT_R * math.sin(base + 2 * math.pi * k / N_OBST)) for k in range(N_OBST)]
+        self.obstacles = [
+            (
+                CX + ORBIT_R * math.cos(base + 2 * math.pi * k / N_OBST),
+                CY + ORBIT_R * math.sin(base + 2 * math.pi * k / N_OBST),
+            )
+            for k in range(N_OBST)
+        ]
 
     def _move(self, x: float, y: float, vx: float, vy: float, collide: bool = True):
         """Advance one body: bounce off the obstacles, stay inside the arena."""
@@ -122,14 +127,16 @@ class ChaseEvade(Game):
         out = min(evader_speed, max(SWAP_EVADER_R - r, 0.0))
         evx, evy = out * ux, out * uy
         # no obstacle bounces here: the walk is scripted and must not get stuck behind one
-        px, py, pvx, pvy = self._move(px, py, pvx, pvy, collide=False)
-        ex, ey, evx, evy = self._move(ex, ey, evx, evy, collide=False)
-        if self.agent_evader:
-            self.ax, self.ay, self.avx, self.avy, self.ox, self.oy, self.ovx, self.ovy = ex, ey, evx, evy, px, py, pvx, pvy
-        else:
-            self.ax, self.ay, self.avx, self.avy, self.ox, self.oy, self.ovx, self.ovy = px, py, pvx, pvy, ex, ey, evx, evy
+        pursuer = self._move(px, py, pvx, pvy, collide=False)
+        evader = self._move(ex, ey, evx, evy, collide=False)
+        agent, opponent = (evader, pursuer) if self.agent_evader else (pursuer, evader)
+        self.ax, self.ay, self.avx, self.avy = agent
+        self.ox, self.oy, self.ovx, self.ovy = opponent
         self.swap_steps += 1
-        if self.swap_steps >= SWAP_MIN_STEPS and math.hypot(CX - px, CY - py) <= SWAP_CENTRE_TOL:
+        if (
+            self.swap_steps >= SWAP_MIN_STEPS
+            and math.hypot(CX - pursuer[0], CY - pursuer[1]) <= SWAP_CENTRE_TOL
+        ):
             self.swap_steps = -1
 
     def _step_game(self, action: np.ndarray) -> tuple[float, dict[str, Any]]:
@@ -141,8 +148,11 @@ class ChaseEvade(Game):
             opp_speed = SPEED * (1.0 if self.agent_evader else EVADER_FACTOR)
             dx, dy = self._opponent_direction()
             self.ax, self.ay, self.avx, self.avy = self._move(
-                self.ax, self.ay, agent_speed * float(action[0]), agent_speed * float(action[1]))
-            self.ox, self.oy, self.ovx, self.ovy = self._move(self.ox, self.oy, opp_speed * dx, opp_speed * dy)
+                self.ax, self.ay, agent_speed * float(action[0]), agent_speed * float(action[1])
+            )
+            self.ox, self.oy, self.ovx, self.ovy = self._move(
+                self.ox, self.oy, opp_speed * dx, opp_speed * dy
+            )
             if math.hypot(self.ax - self.ox, self.ay - self.oy) < CATCH:
                 self.agent_evader = not self.agent_evader
                 self.swap_steps = 0
@@ -150,8 +160,17 @@ class ChaseEvade(Game):
         return (0.1 if self.agent_evader else -0.1) * d / ARENA_R, {}
 
     def _observation(self) -> np.ndarray:
-        obs = [self.ax / CANVAS, self.ay / CANVAS, self.avx / SPEED, self.avy / SPEED,
-               self.ox / CANVAS, self.oy / CANVAS, self.ovx / SPEED, self.ovy / SPEED, float(self.agent_evader)]
+        obs = [
+            self.ax / CANVAS,
+            self.ay / CANVAS,
+            self.avx / SPEED,
+            self.avy / SPEED,
+            self.ox / CANVAS,
+            self.oy / CANVAS,
+            self.ovx / SPEED,
+            self.ovy / SPEED,
+            float(self.agent_evader),
+        ]
         for px, py in self.obstacles:
             obs += [px / CANVAS, py / CANVAS]
         return np.array(obs, np.float32)
@@ -178,7 +197,9 @@ class ChaseEvade(Game):
         for px, py in self.obstacles:
             pygame.draw.circle(surface, (110, 90, 60), (round(px), round(py)), round(OBST_R))
         # the pursuer is red, the evader blue; the agent has a white ring
-        agent_colour, opp_colour = ((60, 120, 240), (230, 60, 50)) if self.agent_evader else ((230, 60, 50), (60, 120, 240))
+        agent_colour, opp_colour = (
+            ((60, 120, 240), (230, 60, 50)) if self.agent_evader else ((230, 60, 50), (60, 120, 240))
+        )
         pygame.draw.circle(surface, opp_colour, (round(self.ox), round(self.oy)), round(BODY_R))
         pygame.draw.circle(surface, agent_colour, (round(self.ax), round(self.ay)), round(BODY_R))
         pygame.draw.circle(surface, (255, 255, 255), (round(self.ax), round(self.ay)), round(BODY_R), 2)

@@ -60,8 +60,12 @@ class CoinRun(Game):
             self._spawn()
         reward = 0.0
         for c in self.coins:
-            if not c[2] and (X < c[0] + COIN_R and c[0] - COIN_R < X + W
-                             and self.y < c[1] + COIN_R and c[1] - COIN_R < self.y + H):
+            if not c[2] and (
+                X < c[0] + COIN_R
+                and c[0] - COIN_R < X + W
+                and self.y < c[1] + COIN_R
+                and c[1] - COIN_R < self.y + H
+            ):
                 c[2] = 1.0
                 reward += 1.0
         return reward, {}

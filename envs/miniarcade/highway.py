@@ -135,8 +135,11 @@ class Highway(Game):
                 self.sticky, self.vx, self.vy = None, 0.0, 0.0
         else:
             for car in self.cars:
-                if car is not None and (self.x < car.x + car.length and car.x < self.x + CW
-                                        and abs(self.y - (lane_centre(car.lane) - CH / 2)) < CH):
+                if car is not None and (
+                    self.x < car.x + car.length
+                    and car.x < self.x + CW
+                    and abs(self.y - (lane_centre(car.lane) - CH / 2)) < CH
+                ):
                     reward -= 1.0
                     self.sticky, self.sticky_steps, self.flash = car, 0, FLASH
                     break
@@ -155,8 +158,11 @@ class Highway(Game):
 
     def _gap(self, lane: int) -> float | None:
         """Gap to the nearest car in `lane` not yet passed (0 when alongside), or None."""
-        gaps = [max(c.x - (self.x + CW), 0.0) for c in self.cars
-                if c is not None and c.lane == lane and c.x + c.length > self.x]
+        gaps = [
+            max(c.x - (self.x + CW), 0.0)
+            for c in self.cars
+            if c is not None and c.lane == lane and c.x + c.length > self.x
+        ]
         return min(gaps) if gaps else None
 
     def _observation(self) -> np.ndarray:
@@ -173,24 +179,44 @@ class Highway(Game):
             g = self._gap(ln)
             return float(g is None or g >= CLEAR)
 
-        obs = [self.x / CANVAS, cy / CANVAS, self.vx / 10.0, self.vy / 10.0, self.flash / FLASH,
-               gap_obs(lane), clear(lane - 1), clear(lane + 1), gap_obs(lane - 1), gap_obs(lane + 1),
-               clip((cy - lane_centre(lane)) / (LANE_H / 2), -1.0, 1.0), lane / (LANES - 1)]
+        obs = [
+            self.x / CANVAS,
+            cy / CANVAS,
+            self.vx / 10.0,
+            self.vy / 10.0,
+            self.flash / FLASH,
+            gap_obs(lane),
+            clear(lane - 1),
+            clear(lane + 1),
+            gap_obs(lane - 1),
+            gap_obs(lane + 1),
+            clip((cy - lane_centre(lane)) / (LANE_H / 2), -1.0, 1.0),
+            lane / (LANES - 1),
+        ]
         for c in self.cars:
-            obs += [-1.0, -1.0, -1.0] if c is None else [c.x / CANVAS, lane_centre(c.lane) / CANVAS, float(c.truck)]
+            obs += (
+                [-1.0, -1.0, -1.0]
+                if c is None
+                else [c.x / CANVAS, lane_centre(c.lane) / CANVAS, float(c.truck)]
+            )
         return np.array(obs, np.float32)
 
     def scripted_action(self, obs: np.ndarray) -> np.ndarray:
         """A simple expert: hold x = 40 and change to the freest neighbouring lane when blocked."""
         x, cy, vx, vy = (float(v) for v in obs[:4] * np.array([CANVAS, CANVAS, 10, 10]))
-        lane = int(round(float(obs[11]) * (LANES - 1)))
-        gaps = {lane + d: (1e3 if g < 0 else g * CANVAS) for d, g in ((0, obs[5]), (-1, obs[8]), (1, obs[9]))
-                if 0 <= lane + d < LANES}
+        lane = round(float(obs[11]) * (LANES - 1))
+        gaps = {
+            lane + d: (1e3 if g < 0 else g * CANVAS)
+            for d, g in ((0, obs[5]), (-1, obs[8]), (1, obs[9]))
+            if 0 <= lane + d < LANES
+        }
         target = lane
         if gaps[lane] < 100:
             best = max(gaps, key=gaps.get)
             target = best if gaps[best] > gaps[lane] + 20 else lane
-        return np.clip([0.1 * (40 - x) - 0.5 * vx, 0.12 * (lane_centre(target) - cy) - 0.8 * vy], -1, 1).astype(np.float32)
+        return np.clip(
+            [0.1 * (40 - x) - 0.5 * vx, 0.12 * (lane_centre(target) - cy) - 0.8 * vy], -1, 1
+        ).astype(np.float32)
 
     def draw(self, surface) -> None:
         import pygame
@@ -205,9 +231,14 @@ class Highway(Game):
         for c in self.cars:
             if c is not None:
                 kind = "truck" if c.truck else "yellow" if c.yellow else "blue"
-                pygame.draw.rect(surface, colours[kind], (round(c.x), round(lane_centre(c.lane) - CH / 2),
-                                                          int(c.length), int(CH)))
+                pygame.draw.rect(
+                    surface,
+                    colours[kind],
+                    (round(c.x), round(lane_centre(c.lane) - CH / 2), int(c.length), int(CH)),
+                )
         colour = (255, 80, 80) if self.flash else (230, 40, 40)
         pygame.draw.rect(surface, colour, (round(self.x), round(self.y), int(CW), int(CH)))
         if self.flash:
-            pygame.draw.rect(surface, (255, 255, 255), (round(self.x) - 2, round(self.y) - 2, int(CW) + 4, int(CH) + 4), 1)
+            pygame.draw.rect(
+                surface, (255, 255, 255), (round(self.x) - 2, round(self.y) - 2, int(CW) + 4, int(CH) + 4), 1
+            )

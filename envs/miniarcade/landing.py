@@ -49,7 +49,9 @@ class Landing(Game):
 
     def _move_ship(self) -> None:
         self.ship_x += self.ship_vx
-        if (self.ship_x - HALF < 0 and self.ship_vx < 0) or (self.ship_x + HALF > CANVAS and self.ship_vx > 0):
+        if (self.ship_x - HALF < 0 and self.ship_vx < 0) or (
+            self.ship_x + HALF > CANVAS and self.ship_vx > 0
+        ):
             self.ship_vx = -self.ship_vx
         self.ship_x = clip(self.ship_x, HALF, CANVAS - HALF)
 
@@ -57,8 +59,12 @@ class Landing(Game):
         left, right = self.ship_x - HALF, self.ship_x + HALF
         if not (self.x < right and left < self.x + HW and self.y < DECK_BOTTOM and DECK_TOP < self.y + HH):
             return
-        pens = {"top": self.y + HH - DECK_TOP, "bottom": DECK_BOTTOM - self.y,
-                "left": self.x + HW - left, "right": right - self.x}
+        pens = {
+            "top": self.y + HH - DECK_TOP,
+            "bottom": DECK_BOTTOM - self.y,
+            "left": self.x + HW - left,
+            "right": right - self.x,
+        }
         side = min(pens, key=pens.get)
         if side == "top":
             self.y, self.vy, self.vx = DECK_TOP - HH, min(self.vy, 0.0), self.vx * 0.9
@@ -86,8 +92,11 @@ class Landing(Game):
         impact_vy = self.vy
         self._resolve_deck()
         was_contact = self.contact
-        self.contact = (self.x < self.ship_x + HALF - INSET and self.x + HW > self.ship_x - HALF + INSET
-                        and abs(self.y + HH - DECK_TOP) <= CONTACT_TOL)
+        self.contact = (
+            self.x < self.ship_x + HALF - INSET
+            and self.x + HW > self.ship_x - HALF + INSET
+            and abs(self.y + HH - DECK_TOP) <= CONTACT_TOL
+        )
         if self.contact:
             self.vx += 0.3 * (self.ship_vx - self.vx)
             if abs(self.vy) < LATCH_TOL and abs(self.vx - self.ship_vx) < LATCH_TOL:
@@ -112,8 +121,18 @@ class Landing(Game):
         return reward, {}
 
     def _observation(self) -> np.ndarray:
-        return np.array([self.x / CANVAS, self.y / CANVAS, self.vx / 10.0, self.vy / 10.0,
-                         self.ship_x / CANVAS, DECK_Y / CANVAS, self.ship_vx / 5.0], np.float32)
+        return np.array(
+            [
+                self.x / CANVAS,
+                self.y / CANVAS,
+                self.vx / 10.0,
+                self.vy / 10.0,
+                self.ship_x / CANVAS,
+                DECK_Y / CANVAS,
+                self.ship_vx / 5.0,
+            ],
+            np.float32,
+        )
 
     def scripted_action(self, obs: np.ndarray) -> np.ndarray:
         """A simple expert: match the ship's position and speed, descend slowly once above it."""
@@ -134,9 +153,14 @@ class Landing(Game):
         surface.fill((140, 190, 240))
         pygame.draw.rect(surface, (30, 70, 140), (0, DECK_TOP + 10, CANVAS, CANVAS))  # sea
         sx = round(self.ship_x)
-        pygame.draw.polygon(surface, (90, 90, 100), [(sx - 45, round(DECK_TOP) + 4), (sx + 45, round(DECK_TOP) + 4),
-                                                     (sx + 30, 210), (sx - 30, 210)])  # hull
-        pygame.draw.rect(surface, (200, 200, 200), (sx - round(HALF), round(DECK_TOP), int(DECK_W), int(DECK_H)))
+        pygame.draw.polygon(
+            surface,
+            (90, 90, 100),
+            [(sx - 45, round(DECK_TOP) + 4), (sx + 45, round(DECK_TOP) + 4), (sx + 30, 210), (sx - 30, 210)],
+        )  # hull
+        pygame.draw.rect(
+            surface, (200, 200, 200), (sx - round(HALF), round(DECK_TOP), int(DECK_W), int(DECK_H))
+        )
         pygame.draw.circle(surface, (240, 220, 40), (sx, round(DECK_Y)), 4)  # landing mark
         x, y = round(self.x), round(self.y)
         body = (60, 160, 60) if self.latched else (200, 60, 40)

@@ -71,7 +71,9 @@ class Pong(Game):
         # Flip only when moving into a wall, so a ball that overshoots cannot stick to it.
         if (self.by - half < LO and self.vy < 0) or (self.by + half > HI and self.vy > 0):
             self.vy = -self.vy
-        if (self.vx < 0 and self._hits(AGENT_X, self.agent_y)) or (self.vx > 0 and self._hits(OPP_X, self.opp_y)):
+        if (self.vx < 0 and self._hits(AGENT_X, self.agent_y)) or (
+            self.vx > 0 and self._hits(OPP_X, self.opp_y)
+        ):
             self.vx = -self.vx
         reward = 0.0
         if self.bx < LO:
@@ -84,12 +86,25 @@ class Pong(Game):
 
     def _hits(self, px: float, py: float) -> bool:
         half = BALL / 2
-        return (self.bx - half < px + PW and px < self.bx + half
-                and self.by - half < py + PH and py < self.by + half)
+        return (
+            self.bx - half < px + PW
+            and px < self.bx + half
+            and self.by - half < py + PH
+            and py < self.by + half
+        )
 
     def _observation(self) -> np.ndarray:
-        return np.array([self.bx / CANVAS, self.by / CANVAS, self.vx / BALL_SPEED, self.vy / BALL_SPEED,
-                         self.agent_y / CANVAS, self.opp_y / CANVAS], np.float32)
+        return np.array(
+            [
+                self.bx / CANVAS,
+                self.by / CANVAS,
+                self.vx / BALL_SPEED,
+                self.vy / BALL_SPEED,
+                self.agent_y / CANVAS,
+                self.opp_y / CANVAS,
+            ],
+            np.float32,
+        )
 
     def scripted_action(self, obs: np.ndarray) -> np.ndarray:
         """A simple expert: keep the paddle centre on the ball's height."""
@@ -107,4 +122,6 @@ class Pong(Game):
         pygame.draw.line(surface, (60, 60, 60), (112, LO), (112, HI))
         pygame.draw.rect(surface, (80, 200, 255), (AGENT_X, round(self.agent_y), PW, PH))
         pygame.draw.rect(surface, (255, 120, 80), (OPP_X, round(self.opp_y), PW, PH))
-        pygame.draw.rect(surface, (240, 240, 240), (round(self.bx - BALL / 2), round(self.by - BALL / 2), BALL, BALL))
+        pygame.draw.rect(
+            surface, (240, 240, 240), (round(self.bx - BALL / 2), round(self.by - BALL / 2), BALL, BALL)
+        )

@@ -53,8 +53,12 @@ class RocketCollect(Game):
         rng = self.np_random
         side = int(rng.integers(4))
         along = float(rng.uniform(0, CANVAS))
-        x, y = ((-SPAWN_OUT, along), (CANVAS + SPAWN_OUT, along),
-                (along, -SPAWN_OUT), (along, CANVAS + SPAWN_OUT))[side]
+        x, y = (
+            (-SPAWN_OUT, along),
+            (CANVAS + SPAWN_OUT, along),
+            (along, -SPAWN_OUT),
+            (along, CANVAS + SPAWN_OUT),
+        )[side]
         tx, ty = (float(v) for v in rng.uniform(0.25 * CANVAS, 0.75 * CANVAS, 2))
         speed = float(rng.uniform(*AST_SPEED))
         dist = math.hypot(tx - x, ty - y)
@@ -98,18 +102,26 @@ class RocketCollect(Game):
 
     def _observation(self) -> np.ndarray:
         obs = np.zeros(self.OBS_DIM, np.float32)
-        obs[:9] = (self.x / CANVAS, self.y / CANVAS, self.vx / MAX_SPEED, self.vy / MAX_SPEED,
-                   self.cx / CANVAS, self.cy / CANVAS, (self.cx - self.x) / CANVAS, (self.cy - self.y) / CANVAS,
-                   float(self.hit > 0))
+        obs[:9] = (
+            self.x / CANVAS,
+            self.y / CANVAS,
+            self.vx / MAX_SPEED,
+            self.vy / MAX_SPEED,
+            self.cx / CANVAS,
+            self.cy / CANVAS,
+            (self.cx - self.x) / CANVAS,
+            (self.cy - self.y) / CANVAS,
+            float(self.hit > 0),
+        )
         for i, a in enumerate(self.asteroids):
-            obs[9 + 4 * i:13 + 4 * i] = a[0] / CANVAS, a[1] / CANVAS, a[2] / MAX_SPEED, a[3] / MAX_SPEED
+            obs[9 + 4 * i : 13 + 4 * i] = a[0] / CANVAS, a[1] / CANVAS, a[2] / MAX_SPEED, a[3] / MAX_SPEED
         return obs
 
     def scripted_action(self, obs: np.ndarray) -> np.ndarray:
         """A simple expert: PD control toward the coin, pushed away from asteroids within 45 px."""
         action = 0.08 * obs[6:8] * CANVAS - 0.6 * obs[2:4] * MAX_SPEED
         for k in range(MAX_ASTEROIDS):
-            ax, ay = obs[9 + 4 * k:11 + 4 * k]
+            ax, ay = obs[9 + 4 * k : 11 + 4 * k]
             if ax == 0 and ay == 0:
                 continue  # empty slot
             away = (obs[:2] - (ax, ay)) * CANVAS
@@ -133,5 +145,10 @@ class RocketCollect(Game):
         speed = math.hypot(self.vx, self.vy)
         if speed > 0.3:
             fx, fy = -self.vx / speed, -self.vy / speed
-            pygame.draw.line(surface, (255, 160, 40), (x + round(10 * fx), y + round(10 * fy)),
-                             (x + round(16 * fx), y + round(16 * fy)), 3)
+            pygame.draw.line(
+                surface,
+                (255, 160, 40),
+                (x + round(10 * fx), y + round(10 * fy)),
+                (x + round(16 * fx), y + round(16 * fy)),
+                3,
+            )

@@ -52,8 +52,10 @@ class Spaceship(Game):
                 ax = x0 + (n + 2) * SPACING + rng.uniform(-30, 30)
                 ay = float(rng.integers(40, 184))
                 square = (ax - AST_R, ay - AST_R, 2 * AST_R, 2 * AST_R)
-                if not any(rects_overlap(square, (c[0] - COIN_R, c[1] - COIN_R, 2 * COIN_R, 2 * COIN_R))
-                           for c in self.coins):
+                if not any(
+                    rects_overlap(square, (c[0] - COIN_R, c[1] - COIN_R, 2 * COIN_R, 2 * COIN_R))
+                    for c in self.coins
+                ):
                     self.asteroid = [ax, ay]
                     break
 
@@ -113,7 +115,10 @@ class Spaceship(Game):
             if not c[2]:
                 pygame.draw.circle(surface, (250, 200, 30), (round(c[0]), round(c[1])), int(COIN_R))
         if self.asteroid is not None:
-            pygame.draw.circle(surface, (130, 110, 100), (round(self.asteroid[0]), round(self.asteroid[1])),
-                               int(AST_R))
+            pygame.draw.circle(
+                surface, (130, 110, 100), (round(self.asteroid[0]), round(self.asteroid[1])), int(AST_R)
+            )
         x, y = round(self.x), round(self.y)
-        pygame.draw.polygon(surface, (220, 220, 240), [(x, y), (x + int(SW), y + int(SH) // 2), (x, y + int(SH))])
+        pygame.draw.polygon(
+            surface, (220, 220, 240), [(x, y), (x + int(SW), y + int(SH) // 2), (x, y + int(SH))]
+        )
