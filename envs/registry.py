@@ -447,7 +447,7 @@ _DOMAIN_SCORE = {
     "metaworld": SUCCESS_SCORE,
     "maniskill": SUCCESS_SCORE,
     "mujoco": return_score(5000.0),
-    "box2d": return_score(250.0),
+    "box2d": return_score(125.0),  # walker; the original's 250 matched its doubled forward reward
     "robodesk": SUCCESS_SCORE,
     "ogbench": SUCCESS_SCORE,
     "pygame": return_score(500.0),
@@ -550,7 +550,10 @@ _TASK_PARAMS.update({
 _TASK_PARAMS.update({})
 
 # --- box2d parameters ---
-_TASK_PARAMS.update({})
+_TASK_PARAMS.update({
+    **{f"bipedal-walker-{t}": {"terrain": t} for t in ("flat", "uneven", "rugged", "hills", "obstacles")},
+    **{f"lunarlander-{g}": {"goal": g} for g in ("land", "hover", "takeoff")},
+})
 
 # --- robodesk parameters ---
 _TASK_PARAMS.update({})
