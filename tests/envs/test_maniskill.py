@@ -1,0 +1,189 @@
+"""ManiSkill3 tasks: the maker contract per task, asset handling, seeding, time limits, our custom
+envs (Reach, sparse cartpoles, single-model YCB) and the library's motion-planning experts.
+
+ManiSkill envs cost about a second and 0.5 GB each to create, so each test makes few of them and
+closes them. Tasks whose assets are not installed are checked for the fail-fast error instead.
+"""
+
+from __future__ import annotations
+
+import builtins
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("mani_skill", reason="mani-skill is not installed")
+
+import envs  # noqa: E402
+from envs.errors import MissingAssetsError  # noqa: E402
+from envs.maniskill import ACTION_REPEAT, missing_assets  # noqa: E402
+from envs.registry import TASKS, get_task  # noqa: E402
+
+MS_TASKS = tuple(n for n, t in TASKS.items() if t.domain == "maniskill")
+
+
+def _missing(name: str) -> list:
+    p = get_task(name).params
+    return missing_assets(p["env_id"], p.get("robot"), p.get("model"))
+
+
+ASSET_FREE = tuple(n for n in MS_TASKS if not _missing(n))
+NEEDS_ASSETS = tuple(n for n in MS_TASKS if _missing(n))
+
+
+def _random_actions(name: str, n: int, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.uniform(-1, 1, get_task(name).action_dim).astype(np.float32) for _ in range(n)]
+
+
+def test_task_table_covers_the_domain():
+    import envs.maniskill_tasks  # noqa: F401
+    from mani_skill.utils.registration import REGISTERED_ENVS
+
+    assert len(MS_TASKS) == 47 and sum(TASKS[n].soup for n in MS_TASKS) == 36
+    unknown = {n: TASKS[n].params.get("env_id") for n in MS_TASKS if TASKS[n].params.get("env_id") not in REGISTERED_ENVS}
+    assert not unknown, f"tasks whose ManiSkill env id is not registered: {unknown}"
+    ycb = [n for n in MS_TASKS if "YCB" in TASKS[n].params["env_id"]]
+    assert all(TASKS[n].params.get("model") for n in ycb), "every YCB task names its model"
+    assert len(ycb) == 24  # 13 soup picks + 4 held-out picks + 7 held-out pushes
+
+
+@pytest.mark.parametrize("name", ASSET_FREE)
+def test_task_contract(name):
+    spec = get_task(name)
+    env = envs.make(name, seed=0)
+    try:
+        obs, info = env.reset()
+        dim = env.unwrapped.observation_space.shape[0]
+        assert obs.dtype == np.float32 and obs.shape == (dim,) and dim <= 128
+        if spec.obs_dim is not None:
+            assert dim == spec.obs_dim
+        assert env.unwrapped.action_space.shape == (spec.action_dim,)
+        assert info["success"] in (0.0, 1.0)
+        for action in _random_actions(name, 3):
+            obs, reward, terminated, truncated, info = env.step(action)
+            assert obs.shape == (dim,) and np.all(np.isfinite(obs))
+            # normalised dense reward is in [0, 1] per simulator step; two steps per agent step
+            assert 0.0 <= reward <= ACTION_REPEAT + 1e-5, reward
+            assert terminated is False and truncated is False
+            assert info["success"] in (0.0, 1.0)
+    finally:
+        env.close()
+
+
+@pytest.mark.parametrize("name", NEEDS_ASSETS)
+def test_asset_tasks_fail_fast_naming_the_download_command(name, monkeypatch):
+    def no_prompt(*args, **kwargs):
+        raise AssertionError("ManiSkill prompted for a download")
+
+    monkeypatch.setattr(builtins, "input", no_prompt)
+    start = time.perf_counter()
+    with pytest.raises(MissingAssetsError) as err:
+        envs.make(name)
+    assert time.perf_counter() - start < 10.0
+    for asset_id, path in _missing(name):
+        assert f"python -m mani_skill.utils.download_asset {asset_id}" in str(err.value)
+        assert str(path) in str(err.value)
+
+
+def test_seed_fixes_the_rollout_and_other_seeds_differ():
+    name = "ms-pick-cube"
+    actions = _random_actions(name, 5)
+    env = envs.make(name, seed=3)
+    try:
+        def rollout(seed=None):
+            obs = [env.reset(seed=seed)[0]]
+            obs += [env.step(a)[0] for a in actions]
+            return np.stack(obs)
+
+        first = rollout()  # the constructor's seed applies to the first reset
+        np.testing.assert_array_equal(first, rollout(seed=3))
+        assert not np.array_equal(first[0], rollout(seed=4)[0])
+        assert not np.array_equal(first[0], rollout()[0]), "unseeded resets must draw new episodes"
+    finally:
+        env.close()
+
+
+def test_full_episode_runs_past_the_library_termination_and_time_limit():
+    import gymnasium as gym
+
+    name = "ms-cartpole-balance"
+    spec = get_task(name)
+    env = envs.make(name, seed=0)
+    try:
+        limits = []
+        inner = env.unwrapped._env
+        while isinstance(inner, gym.Wrapper):
+            if hasattr(inner, "_max_episode_steps"):
+                limits.append(inner._max_episode_steps)
+            inner = inner.env
+        assert limits and min(limits) >= ACTION_REPEAT * spec.episode_length
+        env.reset()
+        ms = env.unwrapped.unwrapped_maniskill
+        fell, steps, truncated = False, 0, False
+        while not truncated:
+            _, _, terminated, truncated, info = env.step(np.ones(1, np.float32))  # push the cart hard
+            fell |= bool(ms.evaluate()["fail"].item())
+            steps += 1
+            assert terminated is False
+        assert fell, "the pole never fell; the test did not reach ManiSkill's termination"
+        assert steps == spec.episode_length and 0.0 <= info["score"] <= 1.0
+    finally:
+        env.close()
+
+
+@pytest.mark.parametrize("prefix", ["ms-ant-", "ms-hopper-", "ms-cartpole-"])
+def test_return_scores_divide_by_the_most_reward_an_episode_can_earn(prefix):
+    # The library's normalised reward is at most 1 per simulator step; one agent step is 2 of them.
+    for name in (n for n in MS_TASKS if n.startswith(prefix)):
+        spec = get_task(name)
+        assert spec.score.kind == "return" and spec.score.low == 0.0
+        assert spec.score.high == ACTION_REPEAT * spec.episode_length, name
+
+
+def test_sparse_cartpole_reward_counts_upright_steps():
+    env = envs.make("ms-cartpole-balance-sparse", seed=0)
+    try:
+        env.reset()
+        rewards = [env.step(np.zeros(1, np.float32))[1] for _ in range(40)]
+        assert set(rewards) <= {0.0, 1.0, 2.0}
+        assert rewards[0] == 2.0, "the balance task starts upright"
+        assert rewards[-1] == 0.0, "an unactuated pole falls within 80 simulator steps"
+    finally:
+        env.close()
+
+
+@pytest.mark.parametrize("name", ["ms-reach", "ms-reach-eepose"])
+def test_reach_is_solved_by_moving_the_gripper_to_the_goal(name):
+    spec = get_task(name)
+    env = envs.make(name, seed=1)
+    try:
+        obs, _ = env.reset()
+        for _ in range(spec.episode_length):
+            action = np.zeros(spec.action_dim, np.float32)
+            # the last 3 entries are the TCP-to-goal vector; the controller moves <= 0.1 m per unit
+            action[:3] = np.clip(obs[-3:] / (ACTION_REPEAT * 0.1), -1, 1)
+            obs, reward, _, truncated, info = env.step(action)
+        assert truncated and info["success"] == 1.0 and info["score"] == 1.0
+        assert reward > 3.0  # 2 steps x (1 + success - tanh(5 d)) / 1 with d < goal radius
+    finally:
+        env.close()
+
+
+@pytest.mark.slow  # the first frame takes about 30 s on the CPU (lavapipe) Vulkan driver
+def test_render_only_when_asked():
+    env = envs.make("ms-reach", render_mode="rgb_array")
+    try:
+        env.reset()
+        frame = env.render()
+        assert frame.shape == (224, 224, 3) and frame.dtype == np.uint8 and frame.std() > 0
+    finally:
+        env.close()
+    env = envs.make("ms-reach")
+    try:
+        env.reset()
+        with pytest.raises(RuntimeError, match="render_mode"):
+            env.render()
+    finally:
+        env.close()
