@@ -12,26 +12,35 @@ i.e. 500 agent steps with the action repeat of 2 applied by `envs.dmcontrol`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 from dm_control.rl import control
 
 from envs.dmcontrol_ext import ball_in_cup, bodies, cartpole, cheetah, hopper, pendulum, reacher, walker
 from envs.dmcontrol_ext.recipe import Recipe
 
-__all__ = ["load", "TASKS", "Recipe"]
+__all__ = ["TASKS", "Recipe", "load"]
 
 # (dm_control domain, task) -> recipe. Names follow envs.dmcontrol.split_name.
-TASKS: Mapping[tuple[str, str], Recipe] = MappingProxyType({
-    (domain, task): recipe
-    for domain, tasks in {
-        "walker": walker.TASKS, "cheetah": cheetah.TASKS, "hopper": hopper.TASKS, "reacher": reacher.TASKS,
-        "ball_in_cup": ball_in_cup.TASKS, "pendulum": pendulum.TASKS, "cartpole": cartpole.TASKS,
-        "jumper": bodies.JUMPER_TASKS, "spinner": bodies.SPINNER_TASKS, "giraffe": bodies.GIRAFFE_TASKS,
-    }.items()
-    for task, recipe in tasks.items()
-})
+TASKS: Mapping[tuple[str, str], Recipe] = MappingProxyType(
+    {
+        (domain, task): recipe
+        for domain, tasks in {
+            "walker": walker.TASKS,
+            "cheetah": cheetah.TASKS,
+            "hopper": hopper.TASKS,
+            "reacher": reacher.TASKS,
+            "ball_in_cup": ball_in_cup.TASKS,
+            "pendulum": pendulum.TASKS,
+            "cartpole": cartpole.TASKS,
+            "jumper": bodies.JUMPER_TASKS,
+            "spinner": bodies.SPINNER_TASKS,
+            "giraffe": bodies.GIRAFFE_TASKS,
+        }.items()
+        for task, recipe in tasks.items()
+    }
+)
 
 
 def load(domain: str, task: str, seed: int | None = None) -> control.Environment:

@@ -43,10 +43,20 @@ class Spin(ball_in_cup.BallInCup):
     def get_reward(self, physics: ball_in_cup.Physics) -> float:
         dist = np.linalg.norm(physics.ball_to_target())
         speed = np.linalg.norm(physics.named.data.qvel[["ball_x", "ball_z"]])
-        far = tolerance(dist, bounds=(SPIN_DISTANCE, float("inf")), margin=SPIN_DISTANCE / 2,
-                        value_at_margin=0.5, sigmoid="linear")
-        fast = tolerance(speed, bounds=(SPIN_SPEED, float("inf")), margin=SPIN_SPEED / 2,
-                         value_at_margin=0.5, sigmoid="linear")
+        far = tolerance(
+            dist,
+            bounds=(SPIN_DISTANCE, float("inf")),
+            margin=SPIN_DISTANCE / 2,
+            value_at_margin=0.5,
+            sigmoid="linear",
+        )
+        fast = tolerance(
+            speed,
+            bounds=(SPIN_SPEED, float("inf")),
+            margin=SPIN_SPEED / 2,
+            value_at_margin=0.5,
+            sigmoid="linear",
+        )
         return (1 - physics.in_target()) * (far + 2 * fast) / 3
 
 

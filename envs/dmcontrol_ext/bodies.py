@@ -66,10 +66,20 @@ class Spin(cheetah.Cheetah):
         super().__init__(random=random)
 
     def get_reward(self, physics: Physics) -> float:
-        turning = tolerance(self._direction * physics.angular_momentum(), bounds=(SPIN_SPEED, INF),
-                            margin=SPIN_SPEED, value_at_margin=0, sigmoid="linear")
-        moving = tolerance(self._direction * physics.speed(), bounds=(SPIN_SPEED, INF),
-                           margin=SPIN_SPEED, value_at_margin=0, sigmoid="linear")
+        turning = tolerance(
+            self._direction * physics.angular_momentum(),
+            bounds=(SPIN_SPEED, INF),
+            margin=SPIN_SPEED,
+            value_at_margin=0,
+            sigmoid="linear",
+        )
+        moving = tolerance(
+            self._direction * physics.speed(),
+            bounds=(SPIN_SPEED, INF),
+            margin=SPIN_SPEED,
+            value_at_margin=0,
+            sigmoid="linear",
+        )
         return (2 * turning + 3 * moving) / 5
 
 
@@ -82,8 +92,13 @@ class GiraffeRun(cheetah.Cheetah):
 
     def get_reward(self, physics: Physics) -> float:
         head_up = tolerance(physics.height("head"), bounds=(HEAD_HEIGHT, INF), margin=HEAD_HEIGHT / 2)
-        move = tolerance(physics.speed(), bounds=(GIRAFFE_SPEED, INF), margin=GIRAFFE_SPEED,
-                         value_at_margin=0, sigmoid="linear")
+        move = tolerance(
+            physics.speed(),
+            bounds=(GIRAFFE_SPEED, INF),
+            margin=GIRAFFE_SPEED,
+            value_at_margin=0,
+            sigmoid="linear",
+        )
         return head_up * (3 * move + 1) / 4
 
 

@@ -42,8 +42,13 @@ class DirectedRun(cheetah.Cheetah):
         super().__init__(random=random)
 
     def get_reward(self, physics: Physics) -> float:
-        return tolerance(self._direction * physics.speed(), bounds=(self._speed, INF), margin=self._speed,
-                         value_at_margin=0, sigmoid="linear")
+        return tolerance(
+            self._direction * physics.speed(),
+            bounds=(self._speed, INF),
+            margin=self._speed,
+            value_at_margin=0,
+            sigmoid="linear",
+        )
 
 
 def _up(physics: Physics, lifted_foot: str) -> float:
@@ -68,8 +73,13 @@ class OneLegRun(cheetah.Cheetah):
         super().__init__(random=random)
 
     def get_reward(self, physics: Physics) -> float:
-        move = tolerance(physics.speed(), bounds=(self._speed, INF), margin=self._speed,
-                         value_at_margin=0, sigmoid="linear")
+        move = tolerance(
+            physics.speed(),
+            bounds=(self._speed, INF),
+            margin=self._speed,
+            value_at_margin=0,
+            sigmoid="linear",
+        )
         return _up(physics, self._lifted_foot) * (5 * move + 1) / 6
 
 
@@ -83,12 +93,20 @@ class Jump(cheetah.Cheetah):
     STILL_SPEED = 0.5
 
     def get_reward(self, physics: Physics) -> float:
-        still = tolerance(physics.speed(), bounds=(-self.STILL_SPEED, self.STILL_SPEED), margin=self.STILL_SPEED,
-                          value_at_margin=0, sigmoid="linear")
+        still = tolerance(
+            physics.speed(),
+            bounds=(-self.STILL_SPEED, self.STILL_SPEED),
+            margin=self.STILL_SPEED,
+            value_at_margin=0,
+            sigmoid="linear",
+        )
         terms = []
         for foot in FEET:
-            high = tolerance((physics.height("torso") + physics.height(foot)) / 2, bounds=(UP_HEIGHT, INF),
-                             margin=UP_HEIGHT / 2)
+            high = tolerance(
+                (physics.height("torso") + physics.height(foot)) / 2,
+                bounds=(UP_HEIGHT, INF),
+                margin=UP_HEIGHT / 2,
+            )
             terms.append((5 * high + still) / 6)
         return sum(terms) / len(terms)
 

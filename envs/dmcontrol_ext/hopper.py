@@ -34,8 +34,13 @@ class DirectedHop(hopper.Hopper):
 
     def get_reward(self, physics: hopper.Physics) -> float:
         standing = tolerance(physics.height(), (STAND_HEIGHT, 2))
-        hopping = tolerance(self._direction * physics.speed(), bounds=(self._speed, INF), margin=self._speed / 2,
-                            value_at_margin=0.5, sigmoid="linear")
+        hopping = tolerance(
+            self._direction * physics.speed(),
+            bounds=(self._speed, INF),
+            margin=self._speed / 2,
+            value_at_margin=0.5,
+            sigmoid="linear",
+        )
         return standing * hopping
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import math
 from pathlib import Path
+
 from dm_control.suite import common
 from lxml import etree
 
@@ -30,34 +31,42 @@ def _edit(xml: str | bytes, edits: dict[str, dict[str, str]]) -> str:
     return etree.tostring(root, encoding="unicode")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def walker_long_floor() -> str:
     """Stock walker with a floor of half-length 500 (stock 250), so backward walkers stay on it."""
-    return _edit(common.read_model("walker.xml"),
-                 {"./worldbody/geom[@name='floor']": {"size": "500 .8 .2", "pos": "248 0 0"}})
+    return _edit(
+        common.read_model("walker.xml"),
+        {"./worldbody/geom[@name='floor']": {"size": "500 .8 .2", "pos": "248 0 0"}},
+    )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def walker_incline() -> str:
     """Stock walker on a floor through the origin that rises by INCLINE_DEGREES along +x."""
     angle = math.radians(INCLINE_DEGREES)
     normal = f"{-math.sin(angle):.6f} 0 {math.cos(angle):.6f}"
-    return _edit(common.read_model("walker.xml"),
-                 {"./worldbody/geom[@name='floor']": {"size": "500 .8 .2", "pos": "0 0 0", "zaxis": normal}})
+    return _edit(
+        common.read_model("walker.xml"),
+        {"./worldbody/geom[@name='floor']": {"size": "500 .8 .2", "pos": "0 0 0", "zaxis": normal}},
+    )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def cheetah_long_ground() -> str:
     """Stock cheetah with a ground of half-length 200 (stock 100)."""
-    return _edit(common.read_model("cheetah.xml"),
-                 {"./worldbody/geom[@name='ground']": {"size": "200 .8 .5", "pos": "198 0 0"}})
+    return _edit(
+        common.read_model("cheetah.xml"),
+        {"./worldbody/geom[@name='ground']": {"size": "200 .8 .5", "pos": "198 0 0"}},
+    )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def cartpole_long_pole() -> str:
     """Stock cartpole whose pole is 1.5 long (stock 1.0) and weighs 0.2 (stock 0.1)."""
-    return _edit(common.read_model("cartpole.xml"),
-                 {"./default/default[@class='pole']/geom": {"fromto": "0 0 0 0 0 1.5", "mass": ".2"}})
+    return _edit(
+        common.read_model("cartpole.xml"),
+        {"./default/default[@class='pole']/geom": {"fromto": "0 0 0 0 0 1.5", "mass": ".2"}},
+    )
 
 
 def own(name: str) -> str:
@@ -69,7 +78,7 @@ def own(name: str) -> str:
     return path.read_text()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def limbed_ball(limb_angles: tuple[float, ...]) -> str:
     """The jumper/spinner body: a ball torso with one hinged limb per angle (degrees about +y).
 

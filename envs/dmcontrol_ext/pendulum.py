@@ -20,8 +20,13 @@ class Spin(pendulum.SwingUp):
     """
 
     def get_reward(self, physics: pendulum.Physics) -> float:
-        return tolerance(abs(physics.angular_velocity()[0]), bounds=(SPIN_SPEED, float("inf")),
-                         margin=SPIN_SPEED / 2, value_at_margin=0.5, sigmoid="linear")
+        return tolerance(
+            abs(physics.angular_velocity()[0]),
+            bounds=(SPIN_SPEED, float("inf")),
+            margin=SPIN_SPEED / 2,
+            value_at_margin=0.5,
+            sigmoid="linear",
+        )
 
 
 def _physics() -> pendulum.Physics:

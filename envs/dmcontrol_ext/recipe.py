@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from dm_control import mujoco
 from dm_control.rl import control
@@ -24,4 +25,6 @@ class Recipe(NamedTuple):
 
     def build(self, random: Any = None) -> control.Environment:
         kwargs = {} if self.control_timestep is None else {"control_timestep": self.control_timestep}
-        return control.Environment(self.physics(), self.task(random=random), time_limit=self.time_limit, **kwargs)
+        return control.Environment(
+            self.physics(), self.task(random=random), time_limit=self.time_limit, **kwargs
+        )

@@ -49,8 +49,13 @@ class DirectedWalker(walker.PlanarWalker):
     def get_reward(self, physics: Physics) -> float:
         standing = tolerance(physics.torso_height(), bounds=(STAND_HEIGHT, INF), margin=STAND_HEIGHT / 2)
         stand = (3 * standing + (1 + physics.torso_upright()) / 2) / 4
-        move = tolerance(self._direction * physics.horizontal_velocity(), bounds=(self._move_speed, INF),
-                         margin=self._move_speed / 2, value_at_margin=0.5, sigmoid="linear")
+        move = tolerance(
+            self._direction * physics.horizontal_velocity(),
+            bounds=(self._move_speed, INF),
+            margin=self._move_speed / 2,
+            value_at_margin=0.5,
+            sigmoid="linear",
+        )
         return stand * (5 * move + 1) / 6
 
 
