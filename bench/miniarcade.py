@@ -1,0 +1,101 @@
+"""MiniArcade state-only throughput: steps per second of each pygame game on one core.
+
+    python bench/miniarcade.py [--steps 5000] [--tasks pygame-pong ...] [--core 0] [--json]
+
+For every game in `envs.miniarcade.GAMES` whose module exists, steps (a) the bare game and (b) the
+registered task from `envs.make` (the game inside the MMBench wrapper) with pre-drawn random
+actions, never rendering, resetting at the episode length. The process is pinned to one core
+(where the OS allows it) and the better of two runs is kept, since the machine may be shared.
+Games whose module is not written yet are listed as missing. The target is >= 2000 steps/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+# Run as a script, this folder is sys.path[0], where bench/envs.py would shadow the `envs` package.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [os.path.dirname(_HERE) if os.path.abspath(p or os.curdir) == _HERE else p for p in sys.path]
+
+TARGET = 2000.0  # steps/s each game must reach state-only on one core
+
+
+def _rate(env, spec, steps: int, seed: int) -> float:
+    actions = np.random.default_rng(seed).uniform(-1, 1, (steps, spec.action_dim)).astype(np.float32)
+    best = 0.0
+    for _ in range(2):
+        env.reset(seed=seed)
+        t, start = 0, time.perf_counter()
+        for a in actions:
+            env.step(a)
+            t += 1
+            if t == spec.episode_length:
+                env.reset()
+                t = 0
+        best = max(best, steps / (time.perf_counter() - start))
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    import envs
+    from envs.miniarcade import GAMES, game_class
+    from envs.registry import get_task
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tasks", nargs="*", default=None, help="pygame task names (default: every game)")
+    parser.add_argument("--steps", type=int, default=5000, help="steps per measurement")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--core", type=int, default=0, help="CPU core to pin to (-1: do not pin)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    if args.core >= 0 and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {args.core})
+    names = args.tasks or list(GAMES)
+    bad = [n for n in names if n not in GAMES]
+    if bad:
+        raise SystemExit(f"not MiniArcade tasks: {bad}; accepted: {sorted(GAMES)}")
+    rows, missing = [], []
+    for name in names:
+        spec = get_task(name)
+        try:
+            cls, params = game_class(name)
+        except ModuleNotFoundError:
+            missing.append(name)
+            continue
+        game = cls(**params)
+        task = envs.make(name, seed=args.seed)
+        obs_dim = int(game.reset(seed=args.seed)[0].shape[0])
+        rows.append(
+            {
+                "name": name,
+                "obs_dim": obs_dim,
+                "game": _rate(game, spec, args.steps, args.seed),
+                "task": _rate(task, spec, args.steps, args.seed),
+            }
+        )
+    if args.json:
+        print(json.dumps({"rows": rows, "missing": missing, "target": TARGET}))
+        return 0
+    print(f"{'task':34s} {'obs':>4s} {'game steps/s':>13s} {'task steps/s':>13s}")
+    for r in rows:
+        flag = "" if r["task"] >= TARGET else f"  below {TARGET:.0f}"
+        print(f"{r['name']:34s} {r['obs_dim']:4d} {r['game']:13.0f} {r['task']:13.0f}{flag}")
+    if rows:
+        print(
+            f"{len(rows)} games; mean {np.mean([r['game'] for r in rows]):.0f} (game) / "
+            f"{np.mean([r['task'] for r in rows]):.0f} (task) steps/s; "
+            f"slowest {min(rows, key=lambda r: r['task'])['name']}"
+        )
+    if missing:
+        print(f"missing game modules: {', '.join(missing)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
