@@ -176,7 +176,7 @@ class ChaseEvade(Game):
         return np.array(obs, np.float32)
 
     def scripted_action(self, obs: np.ndarray) -> np.ndarray:
-        """A simple expert: chase the opponent's predicted spot; as evader run away along the wall."""
+        """A simple expert: run at the opponent; as evader run away along the wall."""
         me, them = obs[0:2] * CANVAS, obs[4:6] * CANVAS
         if obs[8] > 0.5:
             d = (me - them) / (np.linalg.norm(me - them) + 1e-9)
@@ -185,7 +185,7 @@ class ChaseEvade(Game):
                 t = np.array([-r[1], r[0]]) / np.linalg.norm(r)
                 d = d + 1.5 * t * (np.sign(t @ d) or 1.0) - 0.5 * r / np.linalg.norm(r)
         else:
-            d = them + 3 * obs[6:8] * SPEED - me
+            d = them - me
         return np.clip(d / (np.linalg.norm(d) + 1e-9), -1, 1).astype(np.float32)
 
     def draw(self, surface) -> None:

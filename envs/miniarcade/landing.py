@@ -142,7 +142,7 @@ class Landing(Game):
         height = DECK_TOP - y
         if height < 1:
             return np.zeros(2, np.float32)  # on the deck: let it latch
-        dx = sx + svx * min(10.0, height / 5) - x  # lead the ship while high up
+        dx = sx - x
         vy_target = 0.3 + 0.04 * height if abs(dx) < 15 else 0.0
         ay = 1.5 * (vy_target - vy) - GRAVITY / THRUST
         return np.clip([0.08 * dx + 0.8 * (svx - vx), ay], -1, 1).astype(np.float32)
