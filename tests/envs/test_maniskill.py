@@ -187,3 +187,60 @@ def test_render_only_when_asked():
             env.render()
     finally:
         env.close()
+
+
+# Runs in a fresh interpreter: ManiSkill reads its asset directory ($MS_ASSET_DIR) once, at import.
+_STAND_IN_YCB_SCRIPT = r"""
+import numpy as np, torch, envs
+from mani_skill.utils.structs.pose import Pose
+for name in ("ms-pick-apple", "ms-push-apple"):
+    env = envs.make(name, seed=0)
+    obs, info = env.reset()
+    ms = env.unwrapped.unwrapped_maniskill
+    assert ms.obj.pose.p.shape == (1, 3)
+    for action in np.random.default_rng(0).uniform(-1, 1, (3, 7)).astype(np.float32):
+        obs, reward, terminated, truncated, info = env.step(action)
+        assert np.all(np.isfinite(obs)) and terminated is False and info["success"] in (0.0, 1.0)
+    if name == "ms-push-apple":
+        assert abs(ms.rest_height - 0.03) < 1e-6 and abs(ms.back_extent - 0.03) < 1e-6
+        goal = ms.goal_region.pose.p.clone()
+        goal[:, 2] = ms.rest_height
+        ms.obj.set_pose(Pose.create_from_pq(p=goal))
+        assert bool(ms.evaluate()["success"].item()), "object on the goal disk must count as success"
+        goal[:, 2] += 0.1
+        ms.obj.set_pose(Pose.create_from_pq(p=goal))
+        assert not bool(ms.evaluate()["success"].item()), "a lifted object is not pushed"
+    print(name, obs.shape[0])
+    env.close()
+"""
+
+
+def _write_stand_in_ycb(root, model_id: str) -> None:
+    """A 6 cm cube posing as one YCB model, laid out like ManiSkill's YCB pack."""
+    import json
+
+    import trimesh
+
+    pack = root / "data" / "assets" / "mani_skill2_ycb"
+    (pack / "models" / model_id).mkdir(parents=True)
+    box = trimesh.creation.box(extents=(0.06, 0.06, 0.06))
+    box.export(pack / "models" / model_id / "collision.ply")
+    box.export(pack / "models" / model_id / "textured.obj")
+    bbox = dict(min=[-0.03] * 3, max=[0.03] * 3)
+    (pack / "info_pick_v0.json").write_text(json.dumps({model_id: dict(bbox=bbox, scales=[1.0])}))
+
+
+@pytest.mark.slow  # a fresh interpreter importing ManiSkill: about 20 s
+def test_ycb_tasks_build_from_a_stand_in_asset_pack(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    _write_stand_in_ycb(tmp_path, "013_apple")
+    run = subprocess.run([sys.executable, "-c", _STAND_IN_YCB_SCRIPT], capture_output=True, text=True,
+                         timeout=300, env={**os.environ, "MS_ASSET_DIR": str(tmp_path)}, stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stderr[-3000:]
+    dims = dict(line.split() for line in run.stdout.splitlines() if line.startswith("ms-"))
+    # Panda qpos+qvel 18; pick adds tcp pose 7, goal 3, grasped 1, tcp->goal 3, object pose 7,
+    # tcp->object 3, object->goal 3 (45); push adds tcp pose 7, goal 3, object pose 7 (35).
+    assert dims == {"ms-pick-apple": "45", "ms-push-apple": "35"}
