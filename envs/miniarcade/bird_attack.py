@@ -133,11 +133,10 @@ class BirdAttack(Game):
                             reward += 1.0
                         break
         ax, ay = self.x + AW / 2, AGENT_Y + AH / 2
-        for s in self.bird_shots:
-            if abs(s[0] - ax) <= AW / 2 and abs(s[1] - ay) <= AH / 2:
-                self.bird_shots.remove(s)
-                reward += self._hit_agent()
-                break
+        hits = [s for s in self.bird_shots if abs(s[0] - ax) <= AW / 2 and abs(s[1] - ay) <= AH / 2]
+        for s in hits:  # every bullet that hits costs 2 and is consumed
+            self.bird_shots.remove(s)
+            reward += self._hit_agent()
         reward += self._step_boss(ax, ay)
         if not any(b[2] > 0 for b in self.birds):
             reward += 1.0
