@@ -23,7 +23,8 @@ Score: bipedal-walker-* clip(R / 125, 0, 1) (the original's 250 divided a return
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -48,7 +49,7 @@ def _identity(r: float) -> float:
 class Box2DEnv(gym.Env):
     """A Box2D variant with action repeat 2, the per-task reward transform, and no termination."""
 
-    metadata = {"render_modes": ["rgb_array"]}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"]}
 
     def __init__(self, spec: TaskSpec, seed: int | None = None, render_mode: str | None = None):
         params = dict(spec.params)

@@ -21,8 +21,10 @@ the global numpy RNG is never touched.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any, ClassVar
+
 import gymnasium as gym
+import numpy as np
 
 from envs.registry import TaskSpec
 
@@ -48,7 +50,7 @@ def _new_seed() -> int:
 class MetaWorldEnv(gym.Env):
     """A Meta-World v3 goal-observable env with action repeat 2 and random resets."""
 
-    metadata = {"render_modes": ["rgb_array"]}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"]}
 
     def __init__(self, spec: TaskSpec, seed: int | None = None, render_mode: str | None = None):
         from metaworld.env_dict import ALL_V3_ENVIRONMENTS_GOAL_OBSERVABLE

@@ -22,7 +22,7 @@ Score: pendulum R/1000; reacher 1 + clip(R, -50, 0)/50; halfcheetah R/15000; ant
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -64,7 +64,7 @@ def build_env(env_id: str, render_mode: str | None, **kwargs: Any) -> gym.Env:
 class MujocoEnv(gym.Env):
     """A gymnasium MuJoCo env with MMBench's action scale, repeat and reward changes."""
 
-    metadata = {"render_modes": ["rgb_array"]}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"]}
 
     def __init__(self, spec: TaskSpec, seed: int | None = None, render_mode: str | None = None):
         if spec.name not in TASKS:

@@ -23,6 +23,7 @@ Every random draw comes from the env's own seeded generator (`np_random`), never
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 
 import numpy as np
@@ -134,7 +135,7 @@ class TerrainWalker(BipedalWalker):
         """Edge bodies along the height profile, and the filled polygons the renderer draws."""
         self.terrain_poly = []
         points = list(zip(self.terrain_x, self.terrain_y))
-        for i, (a, b) in enumerate(zip(points[:-1], points[1:])):
+        for i, (a, b) in enumerate(itertools.pairwise(points)):
             self.fd_edge.shape.vertices = [a, b]
             body = self.world.CreateStaticBody(fixtures=self.fd_edge)
             body.color1 = body.color2 = (76, 255 if i % 2 == 0 else 204, 76)

@@ -7,8 +7,8 @@ import pytest
 
 pytest.importorskip("Box2D", reason="gymnasium[box2d] is not installed")
 
-import envs  # noqa: E402
-from envs.registry import TASK_SETS, get_task  # noqa: E402
+import envs
+from envs.registry import TASK_SETS, get_task
 
 BOX2D_TASKS = TASK_SETS["box2d"]
 WALKERS = [t for t in BOX2D_TASKS if t.startswith("bipedal-walker-")]

@@ -9,8 +9,8 @@ import envs  # first: it picks the headless MuJoCo GL backend before anything im
 
 pytest.importorskip("metaworld", reason="metaworld is not installed")
 
-from envs.metaworld import env_name  # noqa: E402
-from envs.registry import TASK_SETS, get_task  # noqa: E402
+from envs.metaworld import env_name
+from envs.registry import TASK_SETS, get_task
 
 MW_TASKS = TASK_SETS["metaworld"]
 
