@@ -26,6 +26,9 @@ class CoinRun(Game):
     Episode end: never terminates; the MMBench wrapper truncates at 500 steps.
     Success: none (reported as 0).
     Score: clip(R / 50, 0, 1).
+
+    Deviation: drawing uses no random numbers (the original drew its grass from the game's RNG,
+    so rendering changed the random stream).
     """
 
     OBS_DIM = 2 + 2 * SLOTS

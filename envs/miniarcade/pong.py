@@ -28,6 +28,9 @@ class Pong(Game):
     Episode end: never terminates; the MMBench wrapper truncates at 500 steps.
     Success: none (reported as 0).
     Score: clip((R + 3) / 6, 0, 1).
+
+    Deviation: the ball bounces off the top and bottom walls only while moving into them, so a
+    ball that overshoots a wall cannot stick to it.
     """
 
     OBS_DIM = 6
