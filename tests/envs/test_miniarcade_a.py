@@ -247,3 +247,24 @@ def test_play_fails_clearly_without_a_display():
     )
     assert result.returncode != 0
     assert "display" in result.stderr.lower() and "record" in result.stderr
+
+
+def test_play_loop_runs_an_episode(monkeypatch, capsys):
+    """The play loop on SDL's dummy video driver (no keys pressed), with the display check bypassed."""
+    import argparse
+
+    from envs import play
+
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+
+    def dummy_window(size):
+        import pygame
+
+        pygame.display.init()
+        return pygame.display.set_mode((size, size))
+
+    monkeypatch.setattr(play, "_open_window", dummy_window)
+    args = argparse.Namespace(task="pygame-landing", seed=0, fps=10_000, scale=1)
+    assert play.cmd_play(args) == 0
+    out = capsys.readouterr().out
+    assert "episode over after 200 steps" in out and "score" in out
