@@ -5,16 +5,65 @@ actions are 16-D and slot i passes only its task's first `action_dim` entries on
 fixed per-task lengths; a slot that finishes is reset in the same `step` call (auto-reset), and
 the step returns the new episode's first observation while the finished episode's last
 observation, success and score are reported in `StepResult.final_obs`, `.success`, `.score`.
+
+The slots are stepped either in this process (`num_workers=0`) or by a pool of worker processes,
+each holding a group of slots and stepping them in turn (see `docs/envs-pool.md`). Both paths run
+the same `_SlotGroup` code over the same array layout, so they give identical results: in the pool
+the arrays live in shared memory, and one message per worker per step says "step now" / "done".
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+import ctypes
+import multiprocessing as mp
+import os
+import pickle
+import select
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
 import envs
 from envs.registry import MAX_ACTION_DIM, MAX_OBS_DIM, get_task, task_id
+
+START_METHODS = ("forkserver", "spawn", "fork")
+
+# Rough cost of one agent step per domain in microseconds (one core, CPU), used only to balance
+# the pool's workers. From install-notes throughput figures and `bench/envs.py` runs; a run can
+# pass its own measured `task_costs`.
+STEP_COST_US: Mapping[str, float] = {
+    "dmcontrol": 300.0,
+    "dmcontrol-ext": 400.0,
+    "metaworld": 250.0,
+    "maniskill": 1400.0,
+    "mujoco": 100.0,
+    "box2d": 150.0,
+    "robodesk": 1500.0,
+    "ogbench": 300.0,
+    "pygame": 100.0,
+    "atari": 200.0,
+}
+# Per-task measurements where tasks of one domain differ a lot (in-process, 2-core dev box under load).
+TASK_STEP_COST_US: Mapping[str, float] = {
+    "walker-stand": 650.0, "walker-walk": 600.0, "walker-run": 600.0, "cheetah-run": 300.0,
+    "reacher-easy": 300.0, "reacher-hard": 300.0, "acrobot-swingup": 300.0, "pendulum-swingup": 200.0,
+    "cartpole-balance": 500.0, "cartpole-balance-sparse": 400.0, "cartpole-swingup": 500.0,
+    "cartpole-swingup-sparse": 300.0, "cup-catch": 450.0, "finger-spin": 300.0,
+    "finger-turn-easy": 400.0, "finger-turn-hard": 400.0, "fish-swim": 600.0, "hopper-stand": 450.0,
+    "hopper-hop": 400.0, "quadruped-walk": 800.0, "quadruped-run": 850.0,
+}
+
+
+def step_cost(task: str, task_costs: Mapping[str, float] | None = None) -> float:
+    """Relative cost of one step of `task`: the caller's measurement, else the tables above."""
+    if task_costs and task in task_costs:
+        return float(task_costs[task])
+    return TASK_STEP_COST_US.get(task, STEP_COST_US.get(get_task(task).domain, 300.0))
 
 
 class StepResult(NamedTuple):
@@ -32,16 +81,371 @@ def pad_obs(obs: np.ndarray) -> np.ndarray:
     return out
 
 
+# --- the arrays one step exchanges, as views over one flat byte buffer -----------------------
+
+def _fields(n: int) -> list[tuple[str, np.dtype, tuple[int, ...]]]:
+    return [
+        ("actions", np.dtype(np.float32), (n, MAX_ACTION_DIM)),
+        ("obs", np.dtype(np.float32), (n, MAX_OBS_DIM)),
+        ("final_obs", np.dtype(np.float32), (n, MAX_OBS_DIM)),
+        ("reward", np.dtype(np.float32), (n,)),
+        ("done", np.dtype(np.bool_), (n,)),
+        ("success", np.dtype(np.float32), (n,)),
+        ("score", np.dtype(np.float32), (n,)),
+        ("busy", np.dtype(np.float64), (n,)),  # seconds spent stepping each slot, summed
+    ]
+
+
+def _layout(n: int) -> tuple[dict[str, tuple[int, np.dtype, tuple[int, ...]]], int]:
+    """Byte offset, dtype and shape of each field; fields start on 64-byte cache lines."""
+    layout, offset = {}, 0
+    for name, dtype, shape in _fields(n):
+        layout[name] = (offset, dtype, shape)
+        offset += -(-int(np.prod(shape)) * dtype.itemsize // 64) * 64
+    return layout, offset
+
+
+def _views(buffer, n: int) -> dict[str, np.ndarray]:
+    base = np.frombuffer(buffer, dtype=np.uint8)
+    layout, _ = _layout(n)
+    return {
+        name: base[off: off + int(np.prod(shape)) * dtype.itemsize].view(dtype).reshape(shape)
+        for name, (off, dtype, shape) in layout.items()
+    }
+
+
+def _local_buffers(n: int) -> dict[str, np.ndarray]:
+    return _views(bytearray(_layout(n)[1]), n)
+
+
+class _SlotGroup:
+    """The envs of some slots, stepped in turn; reads `actions`, writes the other arrays."""
+
+    def __init__(self, tasks: Sequence[str], slots: Sequence[int], seed: int, bufs: dict[str, np.ndarray]):
+        self.tasks, self.slots, self.seed, self.bufs = tuple(tasks), tuple(slots), seed, bufs
+        self.action_dims = [get_task(tasks[i]).action_dim for i in self.slots]
+        self._envs: list = []
+        for i in self.slots:
+            try:
+                self._envs.append(envs.make(tasks[i], seed=seed + i))
+            except Exception as e:
+                self.close()
+                raise RuntimeError(f"slot {i}: making task {tasks[i]!r} failed: {type(e).__name__}: {e}") from e
+        self._first_reset = True
+
+    def _reset_slot(self, k: int, row: np.ndarray) -> None:
+        # Seed only the first reset: later resets continue the env's own RNG stream.
+        i = self.slots[k]
+        obs, _ = self._envs[k].reset(seed=self.seed + i if self._first_reset else None)
+        row[:] = 0.0
+        row[: obs.shape[0]] = obs
+
+    def reset(self) -> None:
+        for k, i in enumerate(self.slots):
+            self._reset_slot(k, self.bufs["obs"][i])
+        self._first_reset = False
+
+    def step(self) -> None:
+        b = self.bufs
+        for k, i in enumerate(self.slots):
+            start = time.perf_counter()
+            # A copy: an env must never hold a view into the (shared) action array.
+            action = b["actions"][i, : self.action_dims[k]].copy()
+            try:
+                o, r, _, truncated, info = self._envs[k].step(action)
+            except Exception as e:
+                raise RuntimeError(f"slot {i}: task {self.tasks[i]!r} failed in step: {type(e).__name__}: {e}") from e
+            b["reward"][i] = r
+            b["final_obs"][i] = 0.0
+            b["final_obs"][i, : o.shape[0]] = o
+            b["done"][i] = truncated
+            if truncated:
+                b["success"][i], b["score"][i] = info["success"], info["score"]
+                self._reset_slot(k, b["obs"][i])
+            else:
+                b["success"][i] = b["score"][i] = np.nan
+                b["obs"][i] = b["final_obs"][i]
+            b["busy"][i] += time.perf_counter() - start
+
+    def render(self, i: int):
+        return self._envs[self.slots.index(i)].render()
+
+    def close(self) -> None:
+        for env in self._envs:
+            env.close()
+        self._envs = []
+
+
+# --- worker processes ------------------------------------------------------------------------
+
+def _limit_threads() -> None:
+    """One thread per worker: the pool already uses every core, and the parent's __main__ (with
+    its imports) is loaded before this runs, so env variables alone come too late."""
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = "1"
+    try:
+        import threadpoolctl
+    except ImportError:  # optional: without it only libraries loaded from now on are limited
+        pass
+    else:
+        threadpoolctl.threadpool_limits(1)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
+
+
+# Messages are raw bytes, one per worker per command: a command byte from the parent; an empty
+# answer for "done", or a pickled ("ok" | "error", payload) when there is something to say.
+_STEP, _RESET, _RENDER, _CLOSE = b"s", b"r", b"R", b"c"
+_COMMAND_NAMES = {_STEP: "step", _RESET: "reset", _RENDER: "render", _CLOSE: "close"}
+
+
+def _worker_main(tasks: tuple[str, ...], slots: tuple[int, ...], seed: int, shared, conn) -> None:
+    """Serve one group of slots until told to close or the parent dies."""
+    _limit_threads()
+    try:
+        group = _SlotGroup(tasks, slots, seed, _views(shared, len(tasks)))
+    except Exception:  # noqa: BLE001 - any failure is sent to the parent, which raises it
+        conn.send(("error", traceback.format_exc()))
+        return
+    conn.send_bytes(b"")
+    # One poll object for the whole life of the worker: cheaper per step than connection.wait.
+    poller = select.poll()
+    poller.register(conn.fileno(), select.POLLIN)
+    parent = mp.parent_process()
+    if parent is not None:
+        poller.register(parent.sentinel, select.POLLIN)
+    try:
+        while True:
+            if not any(fd == conn.fileno() for fd, _ in poller.poll()):
+                return  # the parent died: nobody is left to answer
+            try:
+                msg = conn.recv_bytes()
+            except EOFError:
+                return
+            cmd = msg[:1]
+            if cmd == _CLOSE:
+                return
+            try:
+                if cmd == _STEP:
+                    group.step()
+                    conn.send_bytes(b"")
+                elif cmd == _RESET:
+                    group.reset()
+                    conn.send_bytes(b"")
+                elif cmd == _RENDER:
+                    conn.send(("ok", group.render(int(msg[1:]))))
+                else:
+                    conn.send(("error", f"unknown command {msg!r}"))
+            except Exception:  # noqa: BLE001 - any failure is sent to the parent, which raises it
+                conn.send(("error", traceback.format_exc()))
+    finally:
+        group.close()
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def resolve_num_workers(num_workers: int | None, num_envs: int) -> int:
+    """The pool size for `num_workers`: None -> one per core; 0 -> in-process; values above
+    `num_envs` are capped at `num_envs` (a worker without a slot would only idle)."""
+    if num_workers is None:
+        return min(available_cores(), num_envs)
+    if isinstance(num_workers, bool) or not isinstance(num_workers, (int, np.integer)):
+        raise TypeError(
+            f"num_workers={num_workers!r} ({type(num_workers).__name__}) not accepted; accepted: None "
+            f"(one worker per core), 0 (step in this process) or an int >= 1 (capped at num_envs={num_envs})"
+        )
+    if num_workers < 0:
+        raise ValueError(
+            f"num_workers={num_workers} not accepted; accepted: None (one worker per core), "
+            f"0 (step in this process) or an int >= 1 (capped at num_envs={num_envs})"
+        )
+    return min(int(num_workers), num_envs)
+
+
+def assign_slots(costs: Sequence[float], num_workers: int) -> list[tuple[int, ...]]:
+    """Greedy longest-processing-time assignment: the costliest slot goes to the least loaded
+    worker, ties broken by index (deterministic). Returns each worker's slots, sorted."""
+    groups: list[list[int]] = [[] for _ in range(num_workers)]
+    loads = [0.0] * num_workers
+    for i in sorted(range(len(costs)), key=lambda i: (-costs[i], i)):
+        k = min(range(num_workers), key=lambda k: (loads[k], k))
+        groups[k].append(i)
+        loads[k] += costs[i]
+    return [tuple(sorted(g)) for g in groups]
+
+
+class _WorkerPool:
+    """`num_workers` processes, each stepping a group of slots over shared arrays."""
+
+    def __init__(self, tasks: tuple[str, ...], seed: int, groups: list[tuple[int, ...]], start_method: str,
+                 timeout: float | None):
+        ctx = mp.get_context(start_method)
+        n = len(tasks)
+        self.tasks, self.groups, self.timeout = tasks, groups, timeout
+        # An anonymous shared mapping (its file is unlinked at creation): freed with the last
+        # process that maps it, so nothing can leak even if every process is killed.
+        self._shared = ctx.RawArray(ctypes.c_uint8, _layout(n)[1])
+        self.bufs = _views(self._shared, n)
+        self._owner = {i: k for k, g in enumerate(groups) for i in g}
+        self._procs: list = []
+        self._conns: list = []
+        self._closed = False
+        try:
+            for k, group in enumerate(groups):
+                parent_end, child_end = ctx.Pipe()
+                proc = ctx.Process(target=_worker_main, args=(tasks, group, seed, self._shared, child_end),
+                                   name=f"mmbench-worker-{k}", daemon=True)
+                proc.start()
+                child_end.close()  # so the parent sees EOF when the worker dies
+                self._procs.append(proc)
+                self._conns.append(parent_end)
+            # One poll object for the pool's life: answers and deaths (process sentinels).
+            self._poller = select.poll()
+            self._fds: dict[int, tuple[str, int]] = {}
+            for k, (conn, proc) in enumerate(zip(self._conns, self._procs)):
+                for kind, fd in (("conn", conn.fileno()), ("sentinel", proc.sentinel)):
+                    self._poller.register(fd, select.POLLIN)
+                    self._fds[fd] = (kind, k)
+            self._gather(range(len(groups)), "start", timeout=None)
+        except BaseException:
+            self.close()
+            raise
+
+    def _held(self, k: int) -> str:
+        return ", ".join(f"{self.tasks[i]} (slot {i})" for i in self.groups[k])
+
+    def _died(self, k: int, cmd: str) -> RuntimeError:
+        proc = self._procs[k]
+        proc.join(1.0)
+        code = proc.exitcode
+        how = f"was killed by {signal.Signals(-code).name}" if code is not None and code < 0 else \
+            f"exited with code {code}"
+        self.close()
+        return RuntimeError(
+            f"env worker {k} (pid {proc.pid}) {how} during {cmd}; it held: {self._held(k)}. "
+            f"The pool has been closed."
+        )
+
+    def _gather(self, workers, cmd: str, timeout: float | None) -> dict[int, object]:
+        """Wait for one answer from each of `workers`; a death, an error or a timeout closes the
+        pool and raises, naming the worker's tasks."""
+        pending = set(workers)
+        answers: dict[int, object] = {}
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while pending:
+            left = None if deadline is None else max(deadline - time.monotonic(), 0.0) * 1000
+            events = self._poller.poll(left)
+            if not events:
+                ks = sorted(pending)
+                self.close()
+                raise RuntimeError(
+                    f"env workers {ks} gave no answer to {cmd} within {timeout} s; they held: "
+                    f"{'; '.join(self._held(k) for k in ks)}. The pool has been closed."
+                )
+            # Answers first: a worker may answer and then die; read what it sent before calling it dead.
+            for fd, _ in sorted(events, key=lambda e: self._fds[e[0]][0] != "conn"):
+                kind, k = self._fds[fd]
+                if kind == "sentinel":
+                    if k in pending and self._conns[k].poll():
+                        continue  # its answer is read on the next round
+                    raise self._died(k, cmd)
+                if k not in pending:
+                    continue
+                try:
+                    msg = self._conns[k].recv_bytes()
+                except (EOFError, OSError):
+                    raise self._died(k, cmd) from None
+                if msg:
+                    status, payload = pickle.loads(msg)
+                    if status != "ok":
+                        self.close()
+                        raise RuntimeError(
+                            f"env worker {k} failed during {cmd}; it held: {self._held(k)}. The pool has "
+                            f"been closed. Worker traceback:\n{payload}"
+                        )
+                    answers[k] = payload
+                else:
+                    answers[k] = None
+                pending.discard(k)
+        return answers
+
+    def _broadcast(self, msg: bytes, workers=None) -> dict[int, object]:
+        cmd = _COMMAND_NAMES[msg[:1]]
+        if self._closed:
+            raise RuntimeError(f"{cmd} on a closed MultitaskEnv")
+        workers = range(len(self._procs)) if workers is None else workers
+        for k in workers:
+            try:
+                self._conns[k].send_bytes(msg)
+            except (BrokenPipeError, ConnectionResetError):
+                raise self._died(k, cmd) from None
+        return self._gather(workers, cmd, self.timeout)
+
+    def reset(self) -> None:
+        self._broadcast(_RESET)
+
+    def step(self) -> None:
+        self._broadcast(_STEP)
+
+    def render(self, i: int):
+        k = self._owner[i]
+        return self._broadcast(_RENDER + str(i).encode(), workers=[k])[k]
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self._procs]
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for conn, proc in zip(self._conns, self._procs):
+            if proc.is_alive():
+                try:
+                    conn.send_bytes(_CLOSE)
+                except OSError:
+                    pass
+        for proc in self._procs:
+            proc.join(5.0)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(2.0)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+        for conn in self._conns:
+            conn.close()
+        self.bufs = {}
+        self._shared = None
+
+
 class MultitaskEnv:
-    """`len(tasks)` task envs stepped together in this process.
+    """`len(tasks)` task envs stepped together, in this process or by a pool of workers.
 
     seed: slot i is seeded with `seed + i`, so copies of one task see different episodes and a
-    run is reproducible for the domains whose libraries take a seed.
+    run is reproducible for the domains whose libraries take a seed (pool and in-process give the
+    same results).
+    num_workers: None (default) -> one worker process per core, at most one per env; 0 -> step
+    every env in this process; k >= 1 -> k workers, capped at the number of envs. `self.num_workers`
+    is the number used. Slots are assigned to workers by greedy longest-processing-time over
+    `task_costs` (task name -> relative cost of one step; default: `step_cost`'s tables).
+    start_method: how workers start. 'forkserver' (default) is safe when the parent already runs
+    torch/OpenMP threads, which a plain 'fork' is not; 'spawn' also works.
+    timeout: seconds to wait for a worker's answer before declaring it hung (None: wait as long
+    as it lives). A worker that dies or fails raises a RuntimeError naming its tasks, and the
+    whole pool is closed first.
     """
 
-    def __init__(self, tasks: Sequence[str], seed: int = 0):
+    def __init__(self, tasks: Sequence[str], seed: int = 0, num_workers: int | None = None,
+                 start_method: str = "forkserver", task_costs: Mapping[str, float] | None = None,
+                 timeout: float | None = None):
         if len(tasks) == 0:
             raise ValueError("MultitaskEnv needs at least one task")
+        if start_method not in START_METHODS:
+            raise ValueError(f"start_method {start_method!r} not accepted; accepted: {START_METHODS}")
         self.tasks = tuple(tasks)
         self.specs = [get_task(t) for t in self.tasks]
         self.num_envs = len(self.tasks)
@@ -49,19 +453,35 @@ class MultitaskEnv:
         self.action_dims = np.array([s.action_dim for s in self.specs], dtype=np.int64)
         self.episode_lengths = np.array([s.episode_length for s in self.specs], dtype=np.int64)
         self.seed = seed
-        self._envs = [envs.make(t, seed=seed + i) for i, t in enumerate(self.tasks)]
-        self._first_reset = True
+        self.num_workers = resolve_num_workers(num_workers, self.num_envs)
+        self._pool: _WorkerPool | None = None
+        self._local: _SlotGroup | None = None
+        if self.num_workers == 0:
+            self.worker_slots = [tuple(range(self.num_envs))]
+            self._bufs = _local_buffers(self.num_envs)
+            self._local = _SlotGroup(self.tasks, self.worker_slots[0], seed, self._bufs)
+        else:
+            costs = [step_cost(t, task_costs) for t in self.tasks]
+            self.worker_slots = assign_slots(costs, self.num_workers)
+            self._pool = _WorkerPool(self.tasks, seed, self.worker_slots, start_method, timeout)
+            self._bufs = self._pool.bufs
 
-    def _reset_slot(self, i: int) -> np.ndarray:
-        # Seed only the first reset: later resets continue the env's own RNG stream.
-        seed = self.seed + i if self._first_reset else None
-        obs, _ = self._envs[i].reset(seed=seed)
-        return pad_obs(obs)
+    @property
+    def worker_pids(self) -> list[int]:
+        """Process ids of the workers (empty in-process)."""
+        return self._pool.pids if self._pool is not None else []
+
+    @property
+    def busy_time(self) -> np.ndarray:
+        """[N] seconds spent inside each slot's env step so far (for load balancing)."""
+        return self._bufs["busy"].copy()
 
     def reset(self) -> np.ndarray:
-        obs = np.stack([self._reset_slot(i) for i in range(self.num_envs)])
-        self._first_reset = False
-        return obs
+        if self._pool is not None:
+            self._pool.reset()
+        else:
+            self._local.reset()
+        return self._bufs["obs"].copy()
 
     def rand_act(self, rng: np.random.Generator) -> np.ndarray:
         """Uniform random actions in [-1, 1], zero beyond each slot's action dim."""
@@ -73,32 +493,26 @@ class MultitaskEnv:
         actions = np.asarray(actions, dtype=np.float32)
         if actions.shape != (self.num_envs, MAX_ACTION_DIM):
             raise ValueError(f"actions shape {actions.shape}, expected ({self.num_envs}, {MAX_ACTION_DIM})")
-        n = self.num_envs
-        obs = np.zeros((n, MAX_OBS_DIM), np.float32)
-        final_obs = np.zeros((n, MAX_OBS_DIM), np.float32)
-        reward = np.zeros(n, np.float32)
-        done = np.zeros(n, bool)
-        success = np.full(n, np.nan, np.float32)
-        score = np.full(n, np.nan, np.float32)
-        for i, env in enumerate(self._envs):
-            o, r, _, truncated, info = env.step(actions[i, : self.action_dims[i]])
-            reward[i] = r
-            final_obs[i] = pad_obs(o)
-            if truncated:
-                done[i] = True
-                success[i], score[i] = info["success"], info["score"]
-                obs[i] = self._reset_slot(i)
-            else:
-                obs[i] = final_obs[i]
-        return StepResult(obs, reward, done, final_obs, success, score)
+        b = self._bufs
+        b["actions"][:] = actions
+        if self._pool is not None:
+            self._pool.step()
+        else:
+            self._local.step()
+        # Copies: the next step overwrites the (shared) arrays in place.
+        return StepResult(b["obs"].copy(), b["reward"].copy(), b["done"].copy(), b["final_obs"].copy(),
+                          b["success"].copy(), b["score"].copy())
 
     def render(self, i: int = 0):
-        return self._envs[i].render()
+        if not 0 <= i < self.num_envs:
+            raise ValueError(f"slot {i} out of range; accepted: 0..{self.num_envs - 1}")
+        return self._pool.render(i) if self._pool is not None else self._local.render(i)
 
     def close(self) -> None:
-        for env in self._envs:
-            env.close()
-        self._envs = []
+        if self._pool is not None:
+            self._pool.close()
+        if self._local is not None:
+            self._local.close()
 
     def __enter__(self):
         return self

@@ -1,0 +1,249 @@
+"""Env throughput: our worker pool against gymnasium's one-process-per-env vector env.
+
+    python bench/envs.py [--tasks SET_OR_TASKS] [--steps N] [--rounds R] [--workers W] [--json]
+
+Measures task-steps per second (one agent step of one task = one task-step) of
+  (a) pool:  `envs.multitask.MultitaskEnv` with W worker processes (default: one per core);
+  (b) async: gymnasium `AsyncVectorEnv`, one process per task, each env wrapped to the same padded
+             128-D obs / 16-D action interface, same-step auto-reset, same actions;
+  (c) raw:   each task's env stepped alone in this process, no IPC: the summed single-env rate is
+             (all task-steps) / (all their stepping time), i.e. what one core does stepping the
+             tasks in turn; "raw x W" scales it to the W cores the pool uses (the ideal).
+Each round runs the three in a rotated order and the median over rounds is reported, because the
+machine may be shared. Tasks that cannot be made (missing assets, domain not installed or not yet
+written) are skipped and listed. With --json one JSON object is printed last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path and its name would shadow the
+# `envs` package: put the repository root there instead.
+_ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [str(_ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != _ROOT / "bench"]
+
+import gymnasium as gym  # noqa: E402
+import numpy as np  # noqa: E402
+
+import envs  # noqa: E402
+from envs.multitask import MultitaskEnv, available_cores  # noqa: E402
+from envs.registry import MAX_ACTION_DIM, MAX_OBS_DIM, get_task, resolve_tasks  # noqa: E402
+
+ASYNC_MAX_PROCS = 64  # above this, one process per task needs more memory than a dev box has
+
+
+class PaddedTask(gym.Wrapper):
+    """One task behind the multitask interface: obs zero-padded to 128, first action_dim of 16 used."""
+
+    def __init__(self, env: gym.Env, action_dim: int):
+        super().__init__(env)
+        self._action_dim = action_dim
+        self.observation_space = gym.spaces.Box(-np.inf, np.inf, (MAX_OBS_DIM,), np.float32)
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (MAX_ACTION_DIM,), np.float32)
+
+    @staticmethod
+    def _pad(obs: np.ndarray) -> np.ndarray:
+        out = np.zeros(MAX_OBS_DIM, np.float32)
+        out[: obs.shape[0]] = obs
+        return out
+
+    def reset(self, **kwargs):
+        obs, info = self.env.reset(**kwargs)
+        return self._pad(obs), info
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = self.env.step(action[: self._action_dim])
+        # Keep only what every task reports, so the vector env can batch the infos.
+        return self._pad(obs), reward, terminated, truncated, {"success": info["success"], "score": info["score"]}
+
+
+def make_padded(task: str, seed: int) -> gym.Env:
+    return PaddedTask(envs.make(task, seed=seed), get_task(task).action_dim)
+
+
+def machine() -> dict:
+    model = platform.processor()
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), model)
+    except OSError:
+        pass
+    return dict(cpu=model, cores=os.cpu_count(), usable_cores=available_cores(),
+                loadavg=[round(x, 2) for x in os.getloadavg()])
+
+
+def rss_mb(pids: list[int]) -> float:
+    """Summed resident memory of these processes (psutil if installed, else /proc)."""
+    try:
+        import psutil
+    except ImportError:
+        total = 0
+        for pid in pids:
+            with open(f"/proc/{pid}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        return total / 2**20
+    return sum(psutil.Process(pid).memory_info().rss for pid in pids) / 2**20
+
+
+def raw_pass(tasks: list[str], actions: np.ndarray, seed: int, skipped: dict[str, str]) -> tuple[float, dict]:
+    """Step each task alone in this process; returns (task-steps/s over all, per-task us/step).
+    Tasks that fail to make or step are added to `skipped` and left out."""
+    total_steps, total_time, per_task = 0, 0.0, {}
+    for i, task in enumerate(tasks):
+        if task in skipped:
+            continue
+        dim = get_task(task).action_dim
+        try:
+            env = envs.make(task, seed=seed + i)
+            env.reset(seed=seed + i)
+            start = time.perf_counter()
+            for a in actions[:, i, :dim]:
+                _, _, _, truncated, _ = env.step(a)
+                if truncated:
+                    env.reset()
+            elapsed = time.perf_counter() - start
+            env.close()
+        except Exception as e:  # noqa: BLE001 - a task that cannot run is reported, not fatal
+            skipped[task] = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:160]
+            continue
+        total_steps += len(actions)
+        total_time += elapsed
+        per_task[task] = elapsed / len(actions) * 1e6
+    return total_steps / max(total_time, 1e-9), per_task
+
+
+def vec_pass(step, actions: np.ndarray, pids: list[int]) -> tuple[float, float]:
+    """Step a vector env with `actions`; returns (task-steps/s, peak summed RSS in MB)."""
+    peak = rss_mb(pids)
+    start = time.perf_counter()
+    for t, a in enumerate(actions):
+        step(a)
+        if t % 200 == 199:
+            peak = max(peak, rss_mb(pids))
+    elapsed = time.perf_counter() - start
+    return actions.shape[0] * actions.shape[1] / elapsed, max(peak, rss_mb(pids))
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--tasks", default="dmcontrol", help="task set or comma-separated tasks/sets")
+    p.add_argument("--steps", type=int, default=1000, help="vector steps per measurement")
+    p.add_argument("--rounds", type=int, default=3, help="measurement rounds (median reported)")
+    p.add_argument("--workers", type=int, default=None, help="pool workers (default: one per core)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-async", action="store_true", help="skip the AsyncVectorEnv baseline")
+    p.add_argument("--json", action="store_true", help="print one JSON object last")
+    args = p.parse_args(argv)
+    if args.steps < 1 or args.rounds < 1:
+        p.error(f"--steps {args.steps} and --rounds {args.rounds} must both be >= 1")
+
+    requested = [t for part in args.tasks.split(",") for t in resolve_tasks(part.strip())]
+    rng = np.random.default_rng(args.seed)
+    act_dims = np.array([get_task(t).action_dim for t in requested])
+    all_actions = rng.uniform(-1, 1, (args.steps, len(requested), MAX_ACTION_DIM)).astype(np.float32)
+    all_actions[:, np.arange(MAX_ACTION_DIM)[None, :] >= act_dims[:, None]] = 0.0
+    info = machine()
+    log = sys.stderr if args.json else sys.stdout
+    print(f"machine: {info['cpu']}, {info['cores']} cores ({info['usable_cores']} usable), "
+          f"load {info['loadavg']}", file=log)
+
+    # Round 0's raw pass doubles as the probe: what fails there is skipped everywhere.
+    skipped: dict[str, str] = {}
+    raw_rates, per_task = [], {}
+    rate, per_task = raw_pass(requested, all_actions, args.seed, skipped)
+    raw_rates.append(rate)
+    keep = [i for i, t in enumerate(requested) if t not in skipped]
+    if not keep:
+        print(f"no task could be made: {skipped}", file=log)
+        return 1
+    tasks = [requested[i] for i in keep]
+    actions = all_actions[:, keep]
+    if skipped:
+        print(f"skipped {len(skipped)} tasks that cannot be made here:", file=log)
+        for t, why in skipped.items():
+            print(f"  {t}: {why}", file=log)
+    print(f"{len(tasks)} tasks, {args.steps} vector steps per measurement, {args.rounds} rounds", file=log)
+
+    start = time.perf_counter()
+    pool = MultitaskEnv(tasks, seed=args.seed, num_workers=args.workers)
+    pool_start_s = time.perf_counter() - start
+    pool.reset()
+    pool_pids = [os.getpid()] + pool.worker_pids
+    vec = None
+    run_async = not args.no_async and len(tasks) <= ASYNC_MAX_PROCS
+    if run_async:
+        start = time.perf_counter()
+        vec = gym.vector.AsyncVectorEnv(
+            [functools.partial(make_padded, t, args.seed + i) for i, t in enumerate(tasks)],
+            context="forkserver", autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
+        async_start_s = time.perf_counter() - start
+        vec.reset(seed=[args.seed + i for i in range(len(tasks))])
+        async_pids = [os.getpid()] + [proc.pid for proc in vec.processes]
+
+    pool_rates, async_rates, pool_rss, async_rss = [], [], [], []
+    passes = ["raw", "pool", "async"] if run_async else ["raw", "pool"]
+    for r in range(args.rounds):
+        order = passes[r % len(passes):] + passes[: r % len(passes)]
+        for what in order:
+            if what == "raw" and r > 0:  # round 0's raw pass ran above
+                raw_rates.append(raw_pass(tasks, actions, args.seed, skipped)[0])
+            elif what == "pool":
+                rate, rss = vec_pass(pool.step, actions, pool_pids)
+                pool_rates.append(rate)
+                pool_rss.append(rss)
+            elif what == "async":
+                rate, rss = vec_pass(vec.step, actions, async_pids)
+                async_rates.append(rate)
+                async_rss.append(rss)
+        print(f"round {r}: raw {raw_rates[-1]:.0f}  pool {pool_rates[-1]:.0f}"
+              + (f"  async {async_rates[-1]:.0f}" if run_async else "") + " task-steps/s", file=log)
+    busy = pool.busy_time
+    loads = [float(sum(busy[i] for i in g)) for g in pool.worker_slots]
+    workers = pool.num_workers
+    pool.close()
+    if vec is not None:
+        vec.close()
+
+    raw = statistics.median(raw_rates)
+    res = dict(
+        tasks=len(tasks), skipped=skipped, num_workers=workers, steps=args.steps, rounds=args.rounds,
+        pool_steps_per_s=statistics.median(pool_rates),
+        async_steps_per_s=statistics.median(async_rates) if run_async else None,
+        raw_steps_per_s=raw, raw_scaled_steps_per_s=raw * workers,
+        rss_mb=max(pool_rss), async_rss_mb=max(async_rss) if run_async else None,
+        pool_start_s=pool_start_s, async_start_s=async_start_s if run_async else None,
+        worker_load_balance=min(loads) / max(max(loads), 1e-9),
+        rates=dict(pool=pool_rates, async_=async_rates, raw=raw_rates), machine=info,
+        raw_us_per_step={t: round(us, 1) for t, us in per_task.items()},
+    )
+    res["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+
+    pool_rate = res["pool_steps_per_s"]
+    rows = [(f"pool ({workers} workers)", pool_rate, f"{res['rss_mb']:.0f}", f"{pool_start_s:.1f}")]
+    if run_async:
+        rows.append((f"AsyncVectorEnv ({len(tasks)} procs)", res["async_steps_per_s"],
+                     f"{res['async_rss_mb']:.0f}", f"{async_start_s:.1f}"))
+    rows += [("raw single env, 1 core", raw, "", ""), (f"raw x {workers} cores (ideal)", raw * workers, "", "")]
+    print(f"\n{'config':34s} {'task-steps/s':>12s} {'pool / it':>10s} {'RSS MB':>8s} {'start s':>8s}", file=log)
+    for name, rate, rss, st in rows:
+        print(f"{name:34s} {rate:12.0f} {pool_rate / rate:10.2f} {rss:>8s} {st:>8s}", file=log)
+    print(f"worker load balance (min/max busy time): {res['worker_load_balance']:.2f}; "
+          f"load average at end {res['machine']['loadavg_end']}", file=log)
+    if run_async is False and not args.no_async:
+        print(f"AsyncVectorEnv skipped: {len(tasks)} processes > {ASYNC_MAX_PROCS}", file=log)
+    if args.json:
+        print(json.dumps(res))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
