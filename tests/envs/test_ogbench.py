@@ -7,11 +7,12 @@ from collections import deque
 import numpy as np
 import pytest
 
+import envs  # first: it selects the headless MuJoCo GL backend (EGL) before any simulator loads
+from envs.registry import TASK_SETS, TASKS
+
 pytest.importorskip("ogbench", reason="ogbench is not installed")
 
-import envs  # noqa: E402
 from envs import ogbench as og  # noqa: E402
-from envs.registry import TASK_SETS, TASKS  # noqa: E402
 
 OG_TASKS = TASK_SETS["ogbench"] + tuple(n for n in TASK_SETS["held-out"] if TASKS[n].domain == "ogbench")
 

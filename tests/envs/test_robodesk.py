@@ -1,0 +1,97 @@
+"""RoboDesk: state-only stepping (no rendering), observation layout, success, seeding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import envs  # first: it selects the headless MuJoCo GL backend (EGL) before dm_control loads
+from envs.registry import TASK_SETS
+
+pytest.importorskip("robodesk", reason="robodesk is not installed")
+
+SLICES = dict(end_effector=slice(0, 3), qpos_objects=slice(3, 29), qpos_robot=slice(29, 38),
+              qvel_objects=slice(38, 64), qvel_robot=slice(64, 73))
+
+
+@pytest.fixture
+def no_camera(monkeypatch):
+    """Any camera render during the test fails it."""
+    from dm_control.mujoco import engine
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a camera image was rendered in state mode")
+
+    monkeypatch.setattr(engine.Camera, "render", forbidden)
+
+
+@pytest.mark.parametrize("name", TASK_SETS["robodesk"])
+def test_every_task_steps_without_rendering(name, no_camera):
+    env = envs.make(name, seed=0)
+    try:
+        obs, info = env.reset()
+        assert obs.shape == (73,) and obs.dtype == np.float32
+        rng = np.random.default_rng(0)
+        for _ in range(3):
+            nxt, reward, terminated, truncated, info = env.step(rng.uniform(-1, 1, 5).astype(np.float32))
+            assert np.all(np.isfinite(nxt))
+            assert 0.0 <= reward <= 10.0  # 10 sub-steps of a reward clipped to [0, 1]
+            assert info["success"] in (0.0, 1.0) and not terminated and not truncated
+        assert not np.array_equal(nxt[SLICES["qpos_robot"]], obs[SLICES["qpos_robot"]])
+    finally:
+        env.close()
+
+
+def test_observation_holds_object_positions_not_velocities(no_camera):
+    env = envs.make("rd-flat-block-in-bin", seed=1)
+    try:
+        env.reset()
+        obs, *_ = env.step(np.array([1, 0, -1, 0, 1], np.float32))
+        physics = env.unwrapped.desk.physics
+        qpos_objects = obs[SLICES["qpos_objects"]]
+        np.testing.assert_allclose(qpos_objects[:8], physics.data.qpos[9:17], atol=1e-6)
+        for k, body in enumerate(("ball", "upright_block", "flat_block")):
+            np.testing.assert_allclose(qpos_objects[8 + 6 * k: 11 + 6 * k], physics.named.data.qpos[body][:3],
+                                       atol=1e-6)
+        np.testing.assert_allclose(obs[SLICES["qvel_objects"]], physics.data.qvel[9:], atol=1e-5)
+        np.testing.assert_allclose(obs[SLICES["end_effector"]], physics.named.data.site_xpos["end_effector"],
+                                   atol=1e-6)
+        assert not np.allclose(qpos_objects, obs[SLICES["qvel_objects"]])
+    finally:
+        env.close()
+
+
+def test_open_slide_success_when_the_door_is_open(no_camera):
+    env = envs.make("rd-open-slide", seed=0)
+    try:
+        env.reset()
+        _, _, _, _, info = env.step(np.zeros(5, np.float32))
+        assert info["success"] == 0.0
+        env.unwrapped.desk.physics.named.data.qpos["slide_joint"] = 0.6
+        _, _, _, _, info = env.step(np.zeros(5, np.float32))
+        assert info["success"] == 1.0
+    finally:
+        env.close()
+
+
+def test_same_seed_same_reset():
+    def reset_obs(seed):
+        env = envs.make("rd-push-green", seed=seed)
+        obs = env.reset()[0], env.reset(seed=seed)[0]
+        env.close()
+        return obs
+
+    (a, a2), (b, _), (c, _) = reset_obs(3), reset_obs(3), reset_obs(4)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, a2)
+    assert not np.array_equal(a, c)
+
+
+def test_render_only_when_asked():
+    env = envs.make("rd-push-blue", seed=0, render_mode="rgb_array")
+    try:
+        env.reset()
+        frame = env.render()
+        assert frame.shape == (224, 224, 3) and frame.dtype == np.uint8 and frame.std() > 0
+    finally:
+        env.close()
