@@ -95,3 +95,24 @@ def test_render_only_when_asked():
         assert frame.shape == (224, 224, 3) and frame.dtype == np.uint8 and frame.std() > 0
     finally:
         env.close()
+
+
+def test_contact_free_ik_copy_gives_robodesks_joint_targets():
+    env = envs.make("rd-open-drawer", seed=5)
+    try:
+        env.reset()
+        desk = env.unwrapped.desk
+        shared = desk.physics.copy(share_model=True)  # what RoboDesk itself uses for IK
+        ours = desk.physics_copy
+        rng = np.random.default_rng(0)
+        for _ in range(5):
+            action = rng.uniform(-1, 1, 5)
+            shared.data.qpos[:] = ours.data.qpos[:] = desk.physics.data.qpos[:]
+            target_ours = desk._convert_action(action)
+            desk.physics_copy = shared
+            target_shared = desk._convert_action(action)
+            desk.physics_copy = ours
+            np.testing.assert_allclose(target_ours, target_shared, atol=1e-9)
+            env.step(action.astype(np.float32))
+    finally:
+        env.close()
