@@ -22,6 +22,7 @@ Reward (per step):
              + U(-1, 1) per axis.
     takeoff  as hover, with the goal at x = U(0.2, 0.8) W, y = U(0.6, 0.8) H.
 `terminated` reports a crash (and, for land, rest), as stock; MMBench ignores it.
+Rendering: the 400x400 scene resized to 224x224; hover/takeoff mark the goal with a green square.
 Every random draw comes from the env's own seeded generator (`np_random`).
 """
 
@@ -46,6 +47,8 @@ TAKEOFF_SETTLE_STEPS = 5
 LEG_DOWN = stock.LEG_DOWN / stock.SCALE  # body height above the pad when resting (m)
 HOVER_REWARD_RANGE = 6.0  # m; hover reward falls to 0 at this distance
 RENDER_SIZE = 224
+GOAL_MARK = 5  # px; half-size of the square drawn at the hover/takeoff goal
+GOAL_COLOR = (0, 230, 0)
 
 
 def engine_powers(action: np.ndarray) -> tuple[float, float]:
@@ -168,5 +171,8 @@ class TaskLander(LunarLander):
         return float(np.clip(1 - distance / HOVER_REWARD_RANGE - 0.03 * main - 0.003 * side, 0.0, 1.0))
 
     def render(self):
-        frame = super().render()
-        return square_resize(frame[:, :VIEW], RENDER_SIZE)
+        frame = super().render()[:, :VIEW].copy()
+        if self.goal_kind != "land":  # mark the goal: a frame alone should show where to fly
+            col, row = (int(np.rint(c)) for c in (self.target[0] * stock.SCALE, VIEW - self.target[1] * stock.SCALE))
+            frame[max(row - GOAL_MARK, 0): row + GOAL_MARK, max(col - GOAL_MARK, 0): col + GOAL_MARK] = GOAL_COLOR
+        return square_resize(frame, RENDER_SIZE)

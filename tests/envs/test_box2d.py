@@ -175,5 +175,7 @@ def test_render_is_a_224_frame(name):
         env.reset()
         frame = env.render()
         assert frame.shape == (224, 224, 3) and frame.dtype == np.uint8 and frame.std() > 10
+        green = (frame[..., 1] > 200) & (frame[..., 0] < 60) & (frame[..., 2] < 60)
+        assert green.any() == (name == "lunarlander-hover")  # only goal tasks draw their goal
     finally:
         env.close()
