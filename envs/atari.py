@@ -25,6 +25,7 @@ angular sectors.
 from __future__ import annotations
 
 import math
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -56,7 +57,7 @@ def joystick_action(action: np.ndarray, dead_zone: float = DEAD_ZONE) -> str:
 class AtariTask(gym.Env):
     """One ALE game with RAM observations and the continuous joystick action (see module doc)."""
 
-    metadata = {"render_modes": ["rgb_array"]}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"]}
 
     def __init__(self, spec: TaskSpec, seed: int | None = None, render_mode: str | None = None):
         import ale_py

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -87,7 +88,7 @@ TASKS: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _layout_maze_class(loco: str) -> type:
     """OGBench's maze env class for `loco`, extended to take any wall map, task list and RNG.
 
@@ -115,8 +116,8 @@ def _layout_maze_class(loco: str) -> type:
 
         def set_tasks(self):
             self.task_infos = [
-                dict(task_name=f"task{k + 1}", init_ij=a, init_xy=self.ij_to_xy(a),
-                     goal_ij=b, goal_xy=self.ij_to_xy(b))
+                {"task_name": f"task{k + 1}", "init_ij": a, "init_xy": self.ij_to_xy(a),
+                 "goal_ij": b, "goal_xy": self.ij_to_xy(b)}
                 for k, (a, b) in enumerate(self._task_pairs)
             ]
 
@@ -131,7 +132,7 @@ def _layout_maze_class(loco: str) -> type:
 class _SeededMujocoTask(gym.Env):
     """Shared plumbing: an env-owned RNG and 224x224 rendering of an OGBench MuJoCo env."""
 
-    metadata = {"render_modes": ["rgb_array"]}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"]}
 
     def __init__(self, spec: TaskSpec, seed: int | None, render_mode: str | None):
         self.task_spec = spec
@@ -207,7 +208,7 @@ class MazeNavigation(_SeededMujocoTask):
         lib_seed = self._reseed(seed)
         self._env._noise_rng = self._rng  # a reseed replaces the generator the noise is drawn from
         task_id = int(self._rng.integers(self._env.num_tasks)) + 1
-        self._env.reset(seed=lib_seed, options=dict(task_id=task_id))
+        self._env.reset(seed=lib_seed, options={"task_id": task_id})
         self._prev_xy = self._env.get_xy()[:2].copy()
         return self._obs(), {"success": float(self._env.compute_success()), "task_id": task_id}
 

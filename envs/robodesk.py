@@ -30,6 +30,7 @@ Deviations from the original ([quirk]s of robodesk 1.0.0 fixed here):
 from __future__ import annotations
 
 import functools
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -46,7 +47,7 @@ TASK_NAMES = {
 FREE_BODIES = ("ball", "upright_block", "flat_block")  # objects on free joints, in qpos order
 N_ROBOT_JOINTS = 9
 # The render camera: free camera looking at the desk (rendered directly at 224x224, no crop).
-CAMERA = dict(distance=1.4, azimuth=90.0, elevation=-60.0, lookat=(0.0, 0.535, 1.1))
+CAMERA = {"distance": 1.4, "azimuth": 90.0, "elevation": -60.0, "lookat": (0.0, 0.535, 1.1)}
 
 
 def _import_robodesk():
@@ -60,7 +61,7 @@ def _import_robodesk():
     return robodesk
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def state_robodesk_class() -> type:
     """RoboDesk with a state-only observation, real object positions and a seedable reset."""
     import mujoco
@@ -131,7 +132,7 @@ def state_robodesk_class() -> type:
 class RoboDeskTask(gym.Env):
     """One RoboDesk task with state observations (see the module doc for the task sections)."""
 
-    metadata = {"render_modes": ["rgb_array"]}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"]}
 
     def __init__(self, spec: TaskSpec, seed: int | None = None, render_mode: str | None = None):
         task = TASK_NAMES.get(spec.name)

@@ -67,7 +67,7 @@ def test_every_game_makes_resets_and_steps(name):
         rng = np.random.default_rng(0)
         changed = False
         for _ in range(20):
-            nxt, reward, terminated, truncated, info = env.step(rng.uniform(-1, 1, 3).astype(np.float32))
+            nxt, _, terminated, truncated, info = env.step(rng.uniform(-1, 1, 3).astype(np.float32))
             changed |= not np.array_equal(nxt, obs)
             obs = nxt
             assert not terminated and not truncated and info["success"] == 0.0
@@ -99,7 +99,7 @@ def test_game_over_freezes_but_never_ends_the_episode():
     steps, frozen_obs, after = 0, None, []
     truncated = False
     while not truncated:
-        obs, reward, terminated, truncated, info = env.step(rng.uniform(-1, 1, 3).astype(np.float32))
+        obs, reward, terminated, truncated, _ = env.step(rng.uniform(-1, 1, 3).astype(np.float32))
         steps += 1
         assert not terminated
         if env.unwrapped._game_over:

@@ -12,7 +12,7 @@ from envs.registry import TASK_SETS, TASKS
 
 pytest.importorskip("ogbench", reason="ogbench is not installed")
 
-from envs import ogbench as og  # noqa: E402
+from envs import ogbench as og
 
 OG_TASKS = TASK_SETS["ogbench"] + tuple(n for n in TASK_SETS["held-out"] if TASKS[n].domain == "ogbench")
 

@@ -10,8 +10,8 @@ from envs.registry import TASK_SETS
 
 pytest.importorskip("robodesk", reason="robodesk is not installed")
 
-SLICES = dict(end_effector=slice(0, 3), qpos_objects=slice(3, 29), qpos_robot=slice(29, 38),
-              qvel_objects=slice(38, 64), qvel_robot=slice(64, 73))
+SLICES = {"end_effector": slice(0, 3), "qpos_objects": slice(3, 29), "qpos_robot": slice(29, 38),
+          "qvel_objects": slice(38, 64), "qvel_robot": slice(64, 73)}
 
 
 @pytest.fixture
