@@ -147,3 +147,16 @@ def test_antball_goal_range_and_success():
         assert info["success"] == 1.0
     finally:
         env.close()
+
+
+@pytest.mark.parametrize("name", ["og-point-circle", "og-ant-arena", "og-ant", "og-antball"])
+def test_same_seed_same_rollout(name):
+    def rollout():
+        env = envs.make(name, seed=11)
+        out = [env.reset()[0]]
+        rng = np.random.default_rng(0)
+        out += [env.step(rng.uniform(-1, 1, TASKS[name].action_dim).astype(np.float32))[0] for _ in range(10)]
+        env.close()
+        return np.array(out)
+
+    np.testing.assert_array_equal(rollout(), rollout())

@@ -116,3 +116,15 @@ def test_contact_free_ik_copy_gives_robodesks_joint_targets():
             env.step(action.astype(np.float32))
     finally:
         env.close()
+
+
+def test_same_seed_same_rollout():
+    def rollout():
+        env = envs.make("rd-flat-block-in-bin", seed=2)
+        out = [env.reset()[0]]
+        rng = np.random.default_rng(0)
+        out += [env.step(rng.uniform(-1, 1, 5).astype(np.float32))[0] for _ in range(3)]
+        env.close()
+        return np.array(out)
+
+    np.testing.assert_array_equal(rollout(), rollout())
