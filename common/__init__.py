@@ -1,0 +1,1 @@
+"""Shared utilities: math helpers, seeding, logging."""

@@ -1,0 +1,86 @@
+"""Run logging: a tqdm progress bar and readable eval summaries on the console, CSV files in the
+run directory (train.csv, eval.csv), and wandb when enabled (WANDB_MODE=offline needs no network)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import math
+import os
+from typing import Any
+
+from tqdm import tqdm
+
+
+class CSVWriter:
+    """Appends rows to a CSV file; a new column appearing later rewrites the header once."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.fields: list[str] = []
+        if os.path.exists(path):  # resuming: continue the same file
+            with open(path, newline="") as f:
+                self.fields = next(csv.reader(f), [])
+
+    def write(self, row: dict[str, Any]) -> None:
+        new = [k for k in row if k not in self.fields]
+        if new:
+            rows = []
+            if os.path.exists(self.path):
+                with open(self.path, newline="") as f:
+                    rows = list(csv.DictReader(f))
+            self.fields += new
+            tmp = self.path + ".tmp"
+            with open(tmp, "w", newline="") as f:
+                w = csv.DictWriter(f, self.fields)
+                w.writeheader()
+                w.writerows(rows)
+            os.replace(tmp, self.path)
+        with open(self.path, "a", newline="") as f:
+            csv.DictWriter(f, self.fields).writerow(row)
+
+
+class Logger:
+    def __init__(self, cfg, derived, total_steps: int, initial_step: int = 0):
+        self.run_dir = derived.run_dir
+        os.makedirs(self.run_dir, exist_ok=True)
+        self.csv = {k: CSVWriter(os.path.join(self.run_dir, f"{k}.csv")) for k in ("train", "eval", "eval_tasks")}
+        self.bar = tqdm(total=total_steps, initial=initial_step, unit="step", dynamic_ncols=True,
+                        desc=f"{cfg.task} s{cfg.seed}")
+        self.wandb = None
+        if cfg.enable_wandb:
+            import wandb
+
+            self.wandb = wandb.init(
+                project=cfg.wandb_project, entity=cfg.wandb_entity, dir=self.run_dir,
+                name=f"{cfg.task}-{cfg.seed}-{cfg.exp_name}", config=dataclasses.asdict(cfg),
+                resume="allow")
+
+    def advance(self, steps: int, postfix: dict[str, float] | None = None) -> None:
+        self.bar.update(steps)
+        if postfix:
+            self.bar.set_postfix({k: f"{v:.3g}" for k, v in postfix.items()}, refresh=False)
+
+    def log(self, kind: str, step: int, metrics: dict[str, float]) -> None:
+        row = {"step": step, **metrics}
+        self.csv[kind].write(row)
+        if self.wandb is not None and kind != "eval_tasks":
+            self.wandb.log({f"{kind}/{k}": v for k, v in metrics.items() if isinstance(v, (int, float))}, step=step)
+
+    def eval_summary(self, step: int, per_task: dict[str, dict[str, float]], overall: dict[str, float]) -> None:
+        lines = [f"eval @ {step:,} steps: reward {overall['episode_reward']:.1f}  "
+                 f"score {overall['episode_score']:.3f}  success {_fmt(overall['episode_success'])}"]
+        if len(per_task) > 1:
+            for name, m in per_task.items():
+                lines.append(f"    {name:34s} reward {m['episode_reward']:8.1f}  score {m['episode_score']:.3f}"
+                             f"  success {_fmt(m['episode_success'])}")
+        self.bar.write("\n".join(lines))
+
+    def close(self) -> None:
+        self.bar.close()
+        if self.wandb is not None:
+            self.wandb.finish()
+
+
+def _fmt(x: float) -> str:
+    return "n/a" if math.isnan(x) else f"{x:.2f}"

@@ -1,0 +1,1 @@
+"""Newt: a language-conditioned multitask world model (TD-MPC2 lineage)."""

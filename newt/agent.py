@@ -1,0 +1,209 @@
+"""The Newt agent: acting (MPPI or the policy prior), the model and policy update, save/load."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from newt.buffer import Batch
+from newt.planner import Planner
+from newt.world_model import WorldModel
+
+
+class RunningScale:
+    """Running estimate of the spread of Q (5th-95th percentile), used to normalise the policy loss."""
+
+    def __init__(self, tau: float, device):
+        self.tau = tau
+        self.value = torch.ones(1, device=device)
+        self.initialised = False
+
+    @torch.no_grad()
+    def update(self, q: torch.Tensor) -> None:
+        q = q.detach().float().flatten()
+        spread = (torch.quantile(q, 0.95) - torch.quantile(q, 0.05)).view(1)
+        if not self.initialised:
+            self.value.copy_(spread)
+            self.initialised = True
+        else:
+            self.value.lerp_(spread, self.tau)
+
+    def __call__(self, q: torch.Tensor) -> torch.Tensor:
+        return q / self.value.clamp(min=1.0)
+
+    def state_dict(self) -> dict:
+        return {"value": self.value.clone(), "initialised": self.initialised}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.value.copy_(state["value"])
+        self.initialised = bool(state["initialised"])
+
+
+class Agent:
+    """World model + planner + optimisers.
+
+    act(obs, task) returns actions for a batch of envs; update(batch) runs one gradient step on
+    the model and one on the policy and returns a dict of float metrics.
+    """
+
+    def __init__(self, cfg, derived, task_embeddings: torch.Tensor | None = None):
+        self.cfg, self.derived = cfg, derived
+        self.device = torch.device(derived.device)
+        self.model = WorldModel(cfg, derived, task_embeddings).to(self.device)
+        enc_params = list(self.model.encoder.parameters())
+        enc_ids = {id(p) for p in enc_params}
+        others = [p for n, p in self.model.named_parameters()
+                  if id(p) not in enc_ids and not n.startswith(("pi_net", "target_qs"))]
+        self.optim = torch.optim.Adam(
+            [{"params": enc_params, "lr": cfg.lr * cfg.enc_lr_scale}, {"params": others}], lr=cfg.lr)
+        self.pi_optim = torch.optim.Adam(self.model.pi_net.parameters(), lr=cfg.lr, eps=1e-5)
+        self.scale = RunningScale(cfg.tau, self.device)
+        self.planners: dict[int, Planner] = {}
+        # Weights of the per-step losses over the horizon: rho^t, normalised to sum to 1.
+        w = cfg.rho ** torch.arange(cfg.horizon, dtype=torch.float32, device=self.device)
+        self.horizon_weights = w / w.sum()
+
+    def planner(self, num_envs: int) -> Planner:
+        """One planner (with its warm-start memory) per batch size of envs acted for."""
+        if num_envs not in self.planners:
+            self.planners[num_envs] = Planner(self.cfg, self.model, num_envs, self.derived.action_dim)
+        return self.planners[num_envs]
+
+    # --- acting --------------------------------------------------------------------------------
+    @torch.no_grad()
+    def act(self, obs: torch.Tensor, task: torch.Tensor, eval_mode: bool = False,
+            first_step: torch.Tensor | None = None, anchor: float = 0.0) -> torch.Tensor:
+        """Actions [N, 16] for observations [N, 128] of envs running run-task indices `task` [N]."""
+        self.model.eval()
+        obs, task = obs.to(self.device), task.to(self.device)
+        z = self.model.encode(obs, task)
+        if self.cfg.mpc:
+            action = self.planner(obs.shape[0]).plan(z, task, eval_mode, first_step, anchor)
+        else:
+            sampled, mean, _, _ = self.model.pi(z, task)
+            action = mean if eval_mode else sampled
+        return action.cpu()
+
+    # --- update --------------------------------------------------------------------------------
+    @torch.no_grad()
+    def td_target(self, next_z: torch.Tensor, reward: torch.Tensor, task: torch.Tensor) -> torch.Tensor:
+        m = self.model
+        action = m.pi(next_z, task)[0]
+        gamma = m.discounts[task].unsqueeze(-1)  # [B, 1]
+        return reward + gamma * m.q(next_z, action, task, reduce="min", target=True)
+
+    def update(self, batch: Batch, bc_only: bool = False) -> dict[str, float]:
+        """One model step and one policy step on a batch of H+1-step slices.
+
+        bc_only: train the policy by behaviour cloning alone (demo pretraining).
+        """
+        cfg, m = self.cfg, self.model
+        obs, action, reward, task = (x.to(self.device) for x in batch)
+        horizon = action.shape[0]
+        w = self.horizon_weights[:horizon].view(-1, 1, 1)
+        m.train()
+
+        # Targets: encoded next observations and TD targets.
+        with torch.no_grad():
+            next_z = m.encode(obs[1:], task)
+            td_targets = self.td_target(next_z, reward, task)  # [H, B, 1]
+
+        # Latent rollout through the dynamics.
+        z = m.encode(obs[0], task)
+        zs = [z]
+        consistency = 0.0
+        for t in range(horizon):
+            z = m.next(z, action[t], task)
+            consistency = consistency + w[t] * F.mse_loss(z, next_z[t], reduction="none").mean(-1, keepdim=True)
+            zs.append(z)
+        zs = torch.stack(zs)
+
+        # Predictions along the rollout.
+        _zs = zs[:-1]
+        q_logits = m.q_logits(_zs, action, task)  # [E, H, B, bins]
+        reward_logits = m.reward(_zs, action, task)
+
+        # Losses, weighted by rho^t over the horizon.
+        consistency_loss = consistency.mean()
+        reward_loss = (w * m.two_hot.cross_entropy(reward_logits, reward)).sum(0).mean()
+        value_loss = (w * m.two_hot.cross_entropy(q_logits, td_targets.unsqueeze(0))).sum(1).mean()
+        total = (cfg.consistency_coef * consistency_loss + cfg.reward_coef * reward_loss
+                 + cfg.value_coef * value_loss)
+
+        # Model step.
+        self.optim.zero_grad(set_to_none=True)
+        total.backward()
+        grad_norm = torch.nn.utils.clip_grad_norm_(
+            [p for g in self.optim.param_groups for p in g["params"]], cfg.grad_clip_norm)
+        self.optim.step()
+
+        # Policy step (on detached latents), then the target networks.
+        pi_metrics = self.update_pi(zs.detach(), action, task, bc_only=bc_only)
+        m.update_targets(cfg.tau)
+        return {
+            **_floats(consistency_loss=consistency_loss, reward_loss=reward_loss, value_loss=value_loss,
+                      total_loss=total, grad_norm=grad_norm),
+            **pi_metrics,
+        }
+
+    def update_pi(self, zs: torch.Tensor, action: torch.Tensor, task: torch.Tensor,
+                  bc_only: bool = False) -> dict[str, float]:
+        """Maximise Q (normalised by the running scale) plus an entropy bonus scaled by the number of
+        valid action dims, plus a masked BC term toward the batch actions; BC alone when bc_only."""
+        cfg, m = self.cfg, self.model
+        horizon = action.shape[0]
+        w = self.horizon_weights[:horizon].view(-1, 1, 1)
+        sampled, mean_action, log_prob, n_valid = m.pi(zs[:-1], task)
+        mask = m.mask(task).expand_as(action)
+        bc = ((mean_action - action).pow(2) * mask).sum(-1, keepdim=True) / n_valid.clamp(min=1)
+        bc_loss = (w * bc).sum(0).mean()
+        if bc_only:
+            pi_loss, q_term = bc_loss, torch.zeros(())
+        else:
+            m.qs.requires_grad_(False)  # the policy step must not compute gradients for Q
+            q = m.q(zs[:-1], sampled, task, reduce="mean")
+            m.qs.requires_grad_(True)
+            self.scale.update(q[0])
+            q_term = (w * self.scale(q)).sum(0).mean()
+            entropy = (w * (-log_prob) * n_valid).sum(0).mean()
+            pi_loss = -(q_term + cfg.entropy_coef * entropy) + cfg.bc_coef * bc_loss
+        self.pi_optim.zero_grad(set_to_none=True)
+        pi_loss.backward()
+        torch.nn.utils.clip_grad_norm_(m.pi_net.parameters(), cfg.grad_clip_norm)
+        self.pi_optim.step()
+        return _floats(pi_loss=pi_loss, bc_loss=bc_loss, pi_q=q_term, pi_log_prob=log_prob.mean(),
+                       q_scale=self.scale.value)
+
+    # --- checkpoints ---------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        return {"model": self.model.state_dict(), "optim": self.optim.state_dict(),
+                "pi_optim": self.pi_optim.state_dict(), "scale": self.scale.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.model.load_state_dict(state["model"])
+        self.optim.load_state_dict(state["optim"])
+        self.pi_optim.load_state_dict(state["pi_optim"])
+        self.scale.load_state_dict(state["scale"])
+
+
+def _floats(**tensors: torch.Tensor) -> dict[str, float]:
+    return {k: float(v.detach()) for k, v in tensors.items()}
+
+
+def save_atomic(obj: Any, path: str) -> None:
+    """torch.save to a temporary file in the same directory, then rename: never a half-written file."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(obj, f)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise

@@ -1,0 +1,100 @@
+"""Replay of whole fixed-length episodes; slices of H+1 steps sampled in O(batch).
+
+Storage is a flat ring of rows on the training device. An episode of length L occupies L+1
+contiguous rows: row 0 holds the reset observation, row t the observation after action t, the
+action that led to it and its reward (row 0's action and reward are unused). This is also the
+demo file layout, so a demo buffer is the same class filled from disk. A slice starting at row s
+uses obs[s..s+H], action[s+1..s+H], reward[s+1..s+H]; valid starts never let a slice cross an
+episode boundary. Sampling picks episodes in proportion to their number of valid starts via a
+cumulative-count search, so its cost does not grow with the buffer size.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+
+
+class Batch(NamedTuple):
+    obs: torch.Tensor  # [H+1, B, obs_dim]
+    action: torch.Tensor  # [H, B, action_dim]
+    reward: torch.Tensor  # [H, B, 1]
+    task: torch.Tensor  # [B] run task index
+
+
+class EpisodeBuffer:
+    def __init__(self, capacity: int, obs_dim: int, action_dim: int, horizon: int, device: str = "cpu"):
+        if capacity <= 0:
+            raise ValueError(f"buffer capacity must be > 0, got {capacity}")
+        self.capacity, self.horizon, self.device = capacity, horizon, torch.device(device)
+        self.obs = torch.zeros(capacity, obs_dim, device=self.device)
+        self.action = torch.zeros(capacity, action_dim, device=self.device)
+        self.reward = torch.zeros(capacity, device=self.device)
+        self.task = torch.zeros(capacity, dtype=torch.long, device=self.device)
+        # Episode table: first row and number of valid slice starts of each stored episode.
+        self._ep_start = torch.zeros(0, dtype=torch.long, device=self.device)
+        self._ep_len = torch.zeros(0, dtype=torch.long, device=self.device)
+        self._cum = torch.zeros(0, dtype=torch.long, device=self.device)
+        self._cursor = 0
+        self.num_transitions = 0  # transitions (actions) currently stored
+        self.total_added = 0  # transitions ever added
+
+    def __len__(self) -> int:
+        return self.num_transitions
+
+    @property
+    def num_episodes(self) -> int:
+        return int(self._ep_start.numel())
+
+    def add(self, obs: torch.Tensor, action: torch.Tensor, reward: torch.Tensor, task: int) -> None:
+        """Store one episode: obs [L+1, obs_dim], action [L, action_dim], reward [L]."""
+        rows = obs.shape[0]
+        if rows < self.horizon + 1:
+            raise ValueError(f"episode of {rows - 1} steps is shorter than the horizon {self.horizon}")
+        if action.shape[0] != rows - 1 or reward.shape[0] != rows - 1:
+            raise ValueError(f"episode shapes disagree: obs {tuple(obs.shape)}, action {tuple(action.shape)}, "
+                             f"reward {tuple(reward.shape)} (expected L+1, L, L rows)")
+        if rows > self.capacity:
+            raise ValueError(f"episode of {rows} rows does not fit a buffer of {self.capacity} rows")
+        start = self._cursor if self._cursor + rows <= self.capacity else 0
+        end = start + rows
+        # Drop stored episodes that overlap the rows about to be overwritten.
+        keep = (self._ep_start + self._ep_len + self.horizon <= start) | (self._ep_start >= end)
+        self.num_transitions -= int((self._ep_len[~keep] + self.horizon - 1).sum()) if (~keep).any() else 0
+        self._ep_start, self._ep_len = self._ep_start[keep], self._ep_len[keep]
+        self.obs[start:end] = obs.to(self.device)
+        self.action[start + 1:end] = action.to(self.device)
+        self.reward[start + 1:end] = reward.to(self.device).reshape(-1)
+        self.task[start:end] = task
+        self._ep_start = torch.cat([self._ep_start, torch.tensor([start], device=self.device)])
+        self._ep_len = torch.cat([self._ep_len, torch.tensor([rows - self.horizon], device=self.device)])
+        self._cum = torch.cumsum(self._ep_len, 0)
+        self._cursor = end
+        self.num_transitions += rows - 1
+        self.total_added += rows - 1
+
+    def sample(self, batch_size: int, generator: torch.Generator | None = None) -> Batch:
+        if self.num_episodes == 0:
+            raise RuntimeError("cannot sample from an empty buffer")
+        total = int(self._cum[-1])
+        k = torch.randint(0, total, (batch_size,), device=self.device, generator=generator)
+        ep = torch.searchsorted(self._cum, k, right=True)
+        offset = k - (self._cum[ep] - self._ep_len[ep])
+        start = self._ep_start[ep] + offset
+        idx = start.unsqueeze(0) + torch.arange(self.horizon + 1, device=self.device).unsqueeze(1)  # [H+1, B]
+        return Batch(
+            obs=self.obs[idx],
+            action=self.action[idx[1:]],
+            reward=self.reward[idx[1:]].unsqueeze(-1),
+            task=self.task[start],
+        )
+
+    def state_dict(self) -> dict:
+        return {k: getattr(self, k) for k in ("obs", "action", "reward", "task", "_ep_start", "_ep_len",
+                                              "_cursor", "num_transitions", "total_added")}
+
+    def load_state_dict(self, state: dict) -> None:
+        for k, v in state.items():
+            setattr(self, k, v.to(self.device) if torch.is_tensor(v) else v)
+        self._cum = torch.cumsum(self._ep_len, 0)

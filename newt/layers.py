@@ -1,0 +1,105 @@
+"""Building blocks: NormedLinear (Linear + LayerNorm + Mish), SimNorm, MLPs and the Q-ensemble."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class SimNorm(nn.Module):
+    """Simplicial normalisation: split the vector into groups of `group` entries, softmax each."""
+
+    def __init__(self, group: int = 8):
+        super().__init__()
+        self.group = group
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = x.shape
+        if shape[-1] % self.group:
+            raise ValueError(f"SimNorm: last dim {shape[-1]} is not a multiple of the group size {self.group}")
+        return F.softmax(x.view(*shape[:-1], -1, self.group), dim=-1).view(shape)
+
+
+class NormedLinear(nn.Sequential):
+    """Linear -> (Dropout) -> LayerNorm -> activation (Mish by default)."""
+
+    def __init__(self, in_dim: int, out_dim: int, act: nn.Module | None = None, dropout: float = 0.0):
+        layers: list[nn.Module] = [nn.Linear(in_dim, out_dim)]
+        if dropout:
+            layers.append(nn.Dropout(dropout))
+        layers += [nn.LayerNorm(out_dim), act if act is not None else nn.Mish()]
+        super().__init__(*layers)
+
+
+def mlp(in_dim: int, hidden: Sequence[int], out_dim: int, out_act: nn.Module | None = None,
+        dropout: float = 0.0) -> nn.Sequential:
+    """NormedLinear hidden layers, then a plain Linear (or a NormedLinear with `out_act`)."""
+    dims = [in_dim, *hidden]
+    layers: list[nn.Module] = [
+        NormedLinear(dims[i], dims[i + 1], dropout=dropout if i == 0 else 0.0) for i in range(len(hidden))
+    ]
+    layers.append(NormedLinear(dims[-1], out_dim, act=out_act) if out_act is not None else nn.Linear(dims[-1], out_dim))
+    return nn.Sequential(*layers)
+
+
+class EnsembleLinear(nn.Module):
+    """`num` independent Linear layers applied in one batched matmul: [E, B, in] -> [E, B, out]."""
+
+    def __init__(self, num: int, in_dim: int, out_dim: int):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(num, in_dim, out_dim))
+        self.bias = nn.Parameter(torch.empty(num, 1, out_dim))
+        bound = 1 / math.sqrt(in_dim)  # nn.Linear's default initialisation, per member
+        nn.init.uniform_(self.weight, -bound, bound)
+        nn.init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x: torch.Tensor, members: torch.Tensor | None = None) -> torch.Tensor:
+        w, b = (self.weight, self.bias) if members is None else (self.weight[members], self.bias[members])
+        if x.dim() == 2:  # shared input for all members: one matmul against the stacked weights
+            return torch.matmul(x, w) + b
+        return torch.baddbmm(b, x, w)
+
+
+class EnsembleLayerNorm(nn.Module):
+    """LayerNorm with per-member affine parameters, over [E, B, D]."""
+
+    def __init__(self, num: int, dim: int):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(num, 1, dim))
+        self.bias = nn.Parameter(torch.zeros(num, 1, dim))
+
+    def forward(self, x: torch.Tensor, members: torch.Tensor | None = None) -> torch.Tensor:
+        w, b = (self.weight, self.bias) if members is None else (self.weight[members], self.bias[members])
+        return F.layer_norm(x, x.shape[-1:]) * w + b
+
+
+class QEnsemble(nn.Module):
+    """`num` Q-networks (NormedLinear MLPs with dropout in the first layer) as one batched computation.
+
+    forward(x [..., in], members=None) -> [E or len(members), ..., out]. Passing `members`
+    evaluates only those networks, so planning and the policy loss pay for 2 members, not all.
+    """
+
+    def __init__(self, num: int, in_dim: int, hidden: Sequence[int], out_dim: int, dropout: float = 0.01):
+        super().__init__()
+        self.num = num
+        dims = [in_dim, *hidden]
+        self.linears = nn.ModuleList(EnsembleLinear(num, dims[i], dims[i + 1]) for i in range(len(hidden)))
+        self.norms = nn.ModuleList(EnsembleLayerNorm(num, d) for d in hidden)
+        self.out = EnsembleLinear(num, dims[-1], out_dim)
+        self.dropout = dropout
+
+    def forward(self, x: torch.Tensor, members: torch.Tensor | None = None) -> torch.Tensor:
+        lead = x.shape[:-1]
+        h = x.reshape(-1, x.shape[-1])
+        for i, (lin, norm) in enumerate(zip(self.linears, self.norms)):
+            h = lin(h, members)
+            if i == 0 and self.dropout:
+                h = F.dropout(h, self.dropout, self.training)
+            h = F.mish(norm(h, members))
+        out = self.out(h, members)
+        return out.view(out.shape[0], *lead, out.shape[-1])

@@ -1,0 +1,106 @@
+"""MPPI planning in latent space, batched over envs, seeded with policy-prior trajectories.
+
+For each env, `num_samples` action sequences of length H are scored by rolling the world model
+forward (predicted rewards, discounted, plus a Q bootstrap at the end). The sampling Gaussian is
+refit to the softmax-weighted `num_elites` best sequences for `iterations` rounds. `num_pi_trajs`
+of the sequences come from the policy prior; the mean is warm-started from the previous step's
+plan shifted by one. Masked action dims are 0 in every sampled and returned action.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from newt.world_model import WorldModel
+
+
+class Planner:
+    def __init__(self, cfg, model: WorldModel, num_envs: int, action_dim: int):
+        self.cfg, self.model = cfg, model
+        self.horizon, self.action_dim = cfg.horizon, action_dim
+        device = model.action_masks.device
+        self.prev_mean = torch.zeros(num_envs, cfg.horizon, action_dim, device=device)
+
+    def reset(self, env_mask: torch.Tensor | None = None) -> None:
+        """Forget the warm start (for all envs, or those where env_mask is True)."""
+        if env_mask is None:
+            self.prev_mean.zero_()
+        else:
+            self.prev_mean[env_mask] = 0.0
+
+    @torch.no_grad()
+    def estimate_value(self, z: torch.Tensor, actions: torch.Tensor, task: torch.Tensor) -> torch.Tensor:
+        """Discounted predicted return of action sequences [N, S, H, A] from latents z [N, S, Z]."""
+        m = self.model
+        value, discount = 0.0, 1.0
+        gamma = m.discounts[task]  # [N, 1]
+        for t in range(self.horizon):
+            a = actions[:, :, t]
+            value = value + discount * m.two_hot.decode(m.reward(z, a, task)).squeeze(-1)
+            z = m.next(z, a, task)
+            discount = discount * gamma
+        pi_action = m.pi(z, task)[0]
+        return value + discount * m.q(z, pi_action, task, reduce="mean").squeeze(-1)
+
+    @torch.no_grad()
+    def policy_trajectories(self, z: torch.Tensor, task: torch.Tensor, num: int) -> torch.Tensor:
+        """`num` action sequences per env sampled from the policy prior: [N, num, H, A]."""
+        m = self.model
+        z = z.unsqueeze(1).expand(-1, num, -1)
+        actions = []
+        for t in range(self.horizon):
+            a = m.pi(z, task)[0]
+            actions.append(a)
+            if t < self.horizon - 1:
+                z = m.next(z, a, task)
+        return torch.stack(actions, dim=2)
+
+    @torch.no_grad()
+    def plan(self, z: torch.Tensor, task: torch.Tensor, eval_mode: bool = False, first_step=None,
+             anchor: float = 0.0) -> torch.Tensor:
+        """Plan for N envs from latents z [N, Z] (task [N]); returns first actions [N, A].
+
+        first_step: bool tensor [N], True where an episode just began (no warm start).
+        anchor: in [0, 1]; pulls the initial sampling mean toward the policy prior's plan.
+        """
+        cfg, m = self.cfg, self.model
+        n, s, p, e = z.shape[0], cfg.num_samples, cfg.num_pi_trajs, cfg.num_elites
+        task = task.view(n, 1)
+        mask = m.mask(task).unsqueeze(2)  # [N, 1, 1, A]
+        pi_actions = self.policy_trajectories(z, task, p) if p > 0 else None
+        z = z.unsqueeze(1).expand(-1, s, -1)
+
+        # Warm start from the previous plan shifted by one step.
+        mean = torch.zeros(n, self.horizon, self.action_dim, device=z.device)
+        mean[:, :-1] = self.prev_mean[:, 1:]
+        if first_step is not None:
+            mean[first_step] = 0.0
+        if anchor > 0 and pi_actions is not None:
+            mean = (1 - anchor) * mean + anchor * pi_actions.mean(1)
+        std = torch.full_like(mean, cfg.max_std)
+        actions = torch.empty(n, s, self.horizon, self.action_dim, device=z.device)
+        if p > 0:
+            actions[:, :p] = pi_actions
+
+        for _ in range(cfg.iterations):
+            noise = torch.randn(n, s - p, self.horizon, self.action_dim, device=z.device)
+            actions[:, p:] = (mean.unsqueeze(1) + std.unsqueeze(1) * noise).clamp(-1, 1)
+            actions.mul_(mask)
+            value = self.estimate_value(z, actions, task).nan_to_num(0.0)  # [N, S]
+            elite_value, elite_idx = value.topk(e, dim=1)
+            elite_actions = torch.gather(
+                actions, 1, elite_idx[:, :, None, None].expand(-1, -1, self.horizon, self.action_dim))
+            weights = torch.softmax(cfg.temperature * (elite_value - elite_value.max(1, keepdim=True).values), 1)
+            w = weights[:, :, None, None]
+            mean = (w * elite_actions).sum(1)
+            std = ((w * (elite_actions - mean.unsqueeze(1)).pow(2)).sum(1)).sqrt().clamp(cfg.min_std, cfg.max_std)
+            mean, std = mean * mask[:, 0], std * mask[:, 0]
+
+        # Pick one elite sequence by its weight; add exploration noise when training.
+        choice = torch.multinomial(weights, 1).squeeze(1)
+        chosen = elite_actions[torch.arange(n, device=z.device), choice]  # [N, H, A]
+        action = chosen[:, 0]
+        if not eval_mode:
+            action = action + std[:, 0] * torch.randn_like(action)
+        self.prev_mean = mean
+        return (action.clamp(-1, 1) * mask[:, 0, 0])

@@ -1,0 +1,114 @@
+import copy
+
+import pytest
+import torch
+
+from newt.agent import save_atomic
+from tests.newt.helpers import make_agent, random_batch
+
+SMALL_PLAN = dict(num_samples=64, num_elites=8, num_pi_trajs=8, iterations=2)
+
+
+@pytest.mark.parametrize("eval_mode", [False, True])
+def test_planner_actions_masked_and_bounded(eval_mode):
+    agent, d = make_agent(task="dmcontrol", **SMALL_PLAN)
+    task = torch.arange(len(d.tasks))
+    obs = torch.randn(len(d.tasks), 128) * 3
+    for _ in range(3):  # includes warm-started steps
+        action = agent.act(obs, task, eval_mode=eval_mode)
+        assert action.shape == (len(d.tasks), 16)
+        assert action.abs().max() <= 1.0
+        for i, dim in enumerate(d.action_dims):
+            assert (action[i, dim:] == 0).all(), d.tasks[i]
+        assert (agent.planner(len(d.tasks)).prev_mean[:, :, 15] == 0).all()
+
+
+def test_policy_samples_masked_and_bounded():
+    agent, d = make_agent(task="dmcontrol")
+    z = agent.model.encode(torch.randn(len(d.tasks), 128) * 5, torch.arange(len(d.tasks)))
+    for _ in range(5):
+        a, mean, log_prob, n_valid = agent.model.pi(z, torch.arange(len(d.tasks)))
+        assert a.abs().max() <= 1.0 and mean.abs().max() <= 1.0
+        for i, dim in enumerate(d.action_dims):
+            assert (a[i, dim:] == 0).all() and (mean[i, dim:] == 0).all()
+            assert n_valid[i, 0] == dim
+
+
+def test_model_loss_decreases_on_fixed_batch():
+    """200 updates on one small batch must cut the model loss at least 5-fold (it memorises it)."""
+    torch.manual_seed(0)
+    agent, d = make_agent(batch_size=16)
+    batch = random_batch(d, batch_size=16)
+    first = agent.update(batch)["total_loss"]
+    for _ in range(200):
+        last = agent.update(batch)["total_loss"]
+    assert last < first / 5, (first, last)
+
+
+def test_update_metrics_finite_and_targets_move_slowly():
+    agent, d = make_agent()
+    target_before = copy.deepcopy(agent.model.target_qs.state_dict())
+    q_before = copy.deepcopy(agent.model.qs.state_dict())
+    metrics = agent.update(random_batch(d))
+    assert all(torch.isfinite(torch.tensor(v)) for v in metrics.values())
+    # Polyak: the target moved tau of the way towards the online weights.
+    k = "out.weight"  # the zero-initialised output layer is what the first step changes
+    online = agent.model.qs.state_dict()[k]
+    expected = target_before[k] + agent.cfg.tau * (online - target_before[k])
+    torch.testing.assert_close(agent.model.target_qs.state_dict()[k], expected)
+    assert not torch.equal(online, q_before[k])
+
+
+def test_bc_only_update_trains_policy_towards_actions():
+    torch.manual_seed(0)
+    agent, d = make_agent(batch_size=32)
+    batch = random_batch(d, batch_size=32)
+    batch = batch._replace(action=batch.action.clamp(-0.6, 0.6))
+    first = agent.update(batch, bc_only=True)["bc_loss"]
+    for _ in range(150):
+        last = agent.update(batch, bc_only=True)["bc_loss"]
+    assert last < first / 3, (first, last)
+
+
+def test_save_load_round_trip(tmp_path):
+    agent, d = make_agent(**SMALL_PLAN)
+    for seed in range(3):
+        agent.update(random_batch(d, seed=seed))
+    path = tmp_path / "agent.pt"
+    save_atomic(agent.state_dict(), str(path))
+    assert not list(tmp_path.glob("*.tmp"))
+    other, _ = make_agent(**SMALL_PLAN)
+    other.load_state_dict(torch.load(path, weights_only=False))
+    obs, task = torch.randn(4, 128), torch.zeros(4, dtype=torch.long)
+    for m in (agent.model, other.model):
+        m.eval()
+    z1, z2 = agent.model.encode(obs, task), other.model.encode(obs, task)
+    torch.testing.assert_close(z1, z2, rtol=0, atol=0)
+    torch.testing.assert_close(agent.model.q_logits(z1, torch.zeros(4, 16), task),
+                               other.model.q_logits(z2, torch.zeros(4, 16), task), rtol=0, atol=0)
+    s1, s2 = agent.optim.state_dict(), other.optim.state_dict()
+    for key in s1["state"]:
+        for name, value in s1["state"][key].items():
+            torch.testing.assert_close(value, s2["state"][key][name], rtol=0, atol=0)
+    assert float(agent.scale.value) == float(other.scale.value)
+    # Identical further training from both.
+    batch = random_batch(d, seed=7)
+    torch.manual_seed(1)
+    m1 = agent.update(batch)
+    torch.manual_seed(1)
+    m2 = other.update(batch)
+    assert m1 == m2
+
+
+def test_atomic_save_keeps_old_file_on_failure(tmp_path):
+    path = tmp_path / "ckpt.pt"
+    save_atomic({"a": torch.ones(2)}, str(path))
+
+    class Unpicklable:
+        def __reduce__(self):
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        save_atomic({"a": Unpicklable()}, str(path))
+    assert torch.equal(torch.load(path)["a"], torch.ones(2))
+    assert not list(tmp_path.glob("*.tmp"))

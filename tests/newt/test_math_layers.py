@@ -1,0 +1,62 @@
+import pytest
+import torch
+
+from common.math import TwoHot, squashed_gaussian, symexp, symlog
+from newt.layers import QEnsemble, SimNorm
+
+
+def test_symlog_symexp_inverse():
+    x = torch.linspace(-1e4, 1e4, 1001)
+    torch.testing.assert_close(symexp(symlog(x)), x, rtol=1e-5, atol=1e-3)
+
+
+@pytest.mark.parametrize("num_bins", [101, 51])
+def test_two_hot_round_trip(num_bins):
+    two_hot = TwoHot(num_bins, -10.0, 10.0)
+    x = torch.cat([torch.linspace(-500, 500, 257), torch.tensor([0.0, 1e-3, -3.7, 20000.0])]).unsqueeze(-1)
+    enc = two_hot.encode(x)
+    assert enc.shape == (x.shape[0], num_bins)
+    torch.testing.assert_close(enc.sum(-1), torch.ones(x.shape[0]))
+    assert (enc > 0).sum(-1).max() <= 2  # two-hot: at most two neighbouring bins
+    # Decoding the (log of the) two-hot target recovers the value, clamped to the support.
+    decoded = two_hot.decode(torch.log(enc.clamp_min(1e-30)))
+    expected = symexp(symlog(x).clamp(-10, 10))
+    torch.testing.assert_close(decoded, expected, rtol=1e-4, atol=1e-3)
+
+
+def test_simnorm_groups_sum_to_one():
+    x = torch.randn(5, 7, 64) * 10
+    y = SimNorm(8)(x)
+    groups = y.view(5, 7, 8, 8)
+    torch.testing.assert_close(groups.sum(-1), torch.ones(5, 7, 8))
+    assert (y >= 0).all()
+    with pytest.raises(ValueError, match="multiple of the group size"):
+        SimNorm(8)(torch.randn(3, 12))
+
+
+def test_squashed_gaussian_masks_and_bounds():
+    mean, log_std = torch.randn(1000, 16) * 3, torch.randn(1000, 16)
+    mask = torch.zeros(1000, 16)
+    mask[:, :5] = 1
+    action, mean_action, log_prob = squashed_gaussian(mean, log_std, mask)
+    assert (action[:, 5:] == 0).all() and (mean_action[:, 5:] == 0).all()
+    assert action.abs().max() <= 1
+    # log_prob ignores masked dims: changing their log_std must not change it.
+    torch.manual_seed(0)
+    _, _, lp1 = squashed_gaussian(mean, log_std, mask)
+    log_std2 = log_std.clone()
+    log_std2[:, 5:] += 5
+    torch.manual_seed(0)
+    _, _, lp2 = squashed_gaussian(mean, log_std2, mask)
+    torch.testing.assert_close(lp1, lp2)
+
+
+def test_q_ensemble_members_match_full_evaluation():
+    q = QEnsemble(5, 20, [32, 32], 11).eval()
+    x = torch.randn(4, 6, 20)
+    full = q(x)
+    assert full.shape == (5, 4, 6, 11)
+    members = torch.tensor([4, 1])
+    torch.testing.assert_close(q(x, members), full[members])
+    # Members are independent networks: outputs differ.
+    assert not torch.allclose(full[0], full[1])

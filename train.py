@@ -1,0 +1,66 @@
+"""Train Newt: python train.py task=<task or set> model_size=S steps=100000 [checkpoint=path] ...
+
+Builds the env(s), the agent and the replay buffer from the config, then runs online training
+with periodic evaluation and checkpoints. Logs go to logs/<task>/<seed>/<exp_name>/.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import hydra
+
+import config as config_module
+
+config_module.register()
+
+
+def run(cfg: config_module.Config) -> None:
+    import torch
+
+    from common.logger import Logger
+    from common.seeding import seed_everything
+    from envs.multitask import MultitaskEnv
+    from newt.agent import Agent
+    from newt.buffer import EpisodeBuffer
+    from newt.trainer import Trainer
+
+    derived = config_module.derive(cfg)
+    rng = seed_everything(cfg.seed)
+    embeddings = None
+    if derived.task_dim:
+        from envs.embeddings import load_task_embeddings
+
+        embeddings = torch.as_tensor(load_task_embeddings(derived.tasks))
+    agent = Agent(cfg, derived, embeddings)
+    buffer = EpisodeBuffer(cfg.buffer_size, derived.obs_dim, derived.action_dim, cfg.horizon, derived.device)
+    trainer = Trainer(cfg, derived, agent, buffer, rng)
+    if cfg.checkpoint:
+        trainer.load(cfg.checkpoint)
+        print(f"resumed from {cfg.checkpoint} at step {trainer.step:,} (the replay buffer starts empty)")
+    eval_tasks = [t for t in derived.tasks for _ in range(cfg.eval_episodes)]
+    env = MultitaskEnv(derived.env_tasks, seed=cfg.seed, num_workers=cfg.num_workers)
+    eval_env = MultitaskEnv(eval_tasks, seed=cfg.seed + 10_000, num_workers=cfg.num_workers)
+    logger = Logger(cfg, derived, total_steps=cfg.steps, initial_step=trainer.step)
+    n_params = sum(p.numel() for p in agent.model.parameters() if p.requires_grad)
+    logger.bar.write(f"Newt {cfg.model_size} ({n_params / 1e6:.2f}M params) on {derived.device}: "
+                     f"{len(derived.tasks)} task(s), {derived.num_envs} envs, {cfg.steps:,} steps -> {derived.run_dir}")
+    try:
+        trainer.train(env, eval_env, logger)
+    finally:
+        logger.close()
+        env.close()
+        eval_env.close()
+
+
+@hydra.main(config_name="config", config_path=".", version_base=None)
+def main(cfg) -> None:
+    try:
+        run(config_module.as_config(cfg))
+    except (config_module.ConfigError, FileNotFoundError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
