@@ -28,7 +28,7 @@ and raise `MissingAssetsError` naming the download command, rather than let Mani
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -103,7 +103,7 @@ def _check_assets(spec: TaskSpec) -> None:
 class ManiSkillEnv(gym.Env):
     """One ManiSkill3 task with action repeat 2, unbatched float32 observations and no termination."""
 
-    metadata = {"render_modes": ["rgb_array"]}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"]}
 
     def __init__(self, spec: TaskSpec, seed: int | None = None, render_mode: str | None = None):
         from mani_skill.utils.wrappers.gymnasium import CPUGymWrapper
@@ -124,7 +124,7 @@ class ManiSkillEnv(gym.Env):
         if params.get("model") is not None:
             kwargs["model_id"] = params["model"]
         if render_mode is not None:
-            kwargs["human_render_camera_configs"] = dict(width=RENDER_SIZE, height=RENDER_SIZE)
+            kwargs["human_render_camera_configs"] = {"width": RENDER_SIZE, "height": RENDER_SIZE}
         env = gym.make(
             params["env_id"], obs_mode="state", reward_mode=REWARD_MODE, num_envs=1, sim_backend=SIM_BACKEND,
             render_mode=render_mode, max_episode_steps=ACTION_REPEAT * spec.episode_length, **kwargs,

@@ -150,8 +150,8 @@ class MotionPlanningExpert:
 
     def act(self) -> np.ndarray:
         """The next action: toward the current waypoint at full controller speed, or hold still."""
-        from mani_skill.trajectory.utils.actions.conversion import delta_pose_to_pd_ee_delta
         import sapien
+        from mani_skill.trajectory.utils.actions.conversion import delta_pose_to_pd_ee_delta
 
         ms = self.env.unwrapped.unwrapped_maniskill
         arm = ms.agent.controller.controllers["arm"]

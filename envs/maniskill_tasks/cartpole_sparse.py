@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-
 from mani_skill.envs.tasks.control.cartpole import CartpoleBalanceEnv, CartpoleSwingUpEnv
 from mani_skill.utils.registration import register_env
 

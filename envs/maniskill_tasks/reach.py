@@ -6,7 +6,6 @@ from typing import Any
 
 import sapien
 import torch
-
 from mani_skill.envs.tasks.tabletop.pick_cube import PickCubeEnv
 from mani_skill.utils.building import actors
 from mani_skill.utils.registration import register_env
@@ -53,13 +52,13 @@ class ReachEnv(PickCubeEnv):
         return self.goal_site.pose.p - self.agent.tcp_pose.p
 
     def _get_obs_extra(self, info: dict) -> dict:
-        obs = dict(tcp_pose=self.agent.tcp_pose.raw_pose, goal_pos=self.goal_site.pose.p)
+        obs = {"tcp_pose": self.agent.tcp_pose.raw_pose, "goal_pos": self.goal_site.pose.p}
         if "state" in self.obs_mode:
             obs.update(tcp_to_goal_pos=self._tcp_to_goal())
         return obs
 
     def evaluate(self) -> dict:
-        return dict(success=torch.linalg.norm(self._tcp_to_goal(), axis=1) <= self.goal_thresh)
+        return {"success": torch.linalg.norm(self._tcp_to_goal(), axis=1) <= self.goal_thresh}
 
     def compute_dense_reward(self, obs: Any, action: torch.Tensor, info: dict) -> torch.Tensor:
         distance = torch.linalg.norm(self._tcp_to_goal(), axis=1)

@@ -11,14 +11,13 @@ from typing import Any
 import numpy as np
 import sapien
 import torch
-from transforms3d.euler import euler2quat
-
 from mani_skill.envs.tasks.tabletop.pick_single_ycb import PickSingleYCBEnv
 from mani_skill.envs.tasks.tabletop.push_cube import PushCubeEnv
 from mani_skill.utils.building import actors
 from mani_skill.utils.registration import register_env
 from mani_skill.utils.scene_builder.table import TableSceneBuilder
 from mani_skill.utils.structs.pose import Pose
+from transforms3d.euler import euler2quat
 
 ON_TABLE_TOLERANCE = 0.01  # m above its resting height below which a pushed object counts as on the table
 PUSH_CLEARANCE = 0.005  # m between the object's back face and the point the TCP should push from
@@ -99,7 +98,7 @@ class PushSingleYCBEnv(PushCubeEnv):
 
     def evaluate(self) -> dict:
         on_table = self.obj.pose.p[:, 2] < self.rest_height + ON_TABLE_TOLERANCE
-        return dict(success=(self._goal_xy_distance() < self.goal_radius) & on_table)
+        return {"success": (self._goal_xy_distance() < self.goal_radius) & on_table}
 
     def compute_dense_reward(self, obs: Any, action: torch.Tensor, info: dict) -> torch.Tensor:
         offset = torch.tensor([-self.back_extent - PUSH_CLEARANCE, 0, 0], device=self.device)
