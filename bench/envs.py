@@ -31,12 +31,12 @@ from pathlib import Path
 _ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [str(_ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != _ROOT / "bench"]
 
-import gymnasium as gym  # noqa: E402
-import numpy as np  # noqa: E402
+import gymnasium as gym
+import numpy as np
 
-import envs  # noqa: E402
-from envs.multitask import MultitaskEnv, available_cores  # noqa: E402
-from envs.registry import MAX_ACTION_DIM, MAX_OBS_DIM, get_task, resolve_tasks  # noqa: E402
+import envs
+from envs.multitask import MultitaskEnv, available_cores
+from envs.registry import MAX_ACTION_DIM, MAX_OBS_DIM, get_task, resolve_tasks
 
 ASYNC_MAX_PROCS = 64  # above this, one process per task needs more memory than a dev box has
 
@@ -77,8 +77,8 @@ def machine() -> dict:
             model = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), model)
     except OSError:
         pass
-    return dict(cpu=model, cores=os.cpu_count(), usable_cores=available_cores(),
-                loadavg=[round(x, 2) for x in os.getloadavg()])
+    return {"cpu": model, "cores": os.cpu_count(), "usable_cores": available_cores(),
+            "loadavg": [round(x, 2) for x in os.getloadavg()]}
 
 
 def rss_mb(pids: list[int]) -> float:
@@ -94,10 +94,24 @@ def rss_mb(pids: list[int]) -> float:
     return sum(psutil.Process(pid).memory_info().rss for pid in pids) / 2**20
 
 
-def raw_pass(tasks: list[str], actions: np.ndarray, seed: int, skipped: dict[str, str]) -> tuple[float, dict]:
-    """Step each task alone in this process; returns (task-steps/s over all, per-task us/step).
-    Tasks that fail to make or step are added to `skipped` and left out."""
-    total_steps, total_time, per_task = 0, 0.0, {}
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by these processes."""
+    try:
+        import psutil
+    except ImportError:
+        tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+        for pid in pids:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+    return sum(sum(psutil.Process(pid).cpu_times()[:2]) for pid in pids)
+
+
+def raw_pass(tasks: list[str], actions: np.ndarray, seed: int, skipped: dict[str, str]) -> tuple[float, float, dict]:
+    """Step each task alone in this process; returns (task-steps/s over all, task-steps per CPU
+    second, per-task us/step). Tasks that fail to make or step are added to `skipped`."""
+    total_steps, total_time, total_cpu, per_task = 0, 0.0, 0.0, {}
     for i, task in enumerate(tasks):
         if task in skipped:
             continue
@@ -105,32 +119,35 @@ def raw_pass(tasks: list[str], actions: np.ndarray, seed: int, skipped: dict[str
         try:
             env = envs.make(task, seed=seed + i)
             env.reset(seed=seed + i)
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             for a in actions[:, i, :dim]:
                 _, _, _, truncated, _ = env.step(a)
                 if truncated:
                     env.reset()
-            elapsed = time.perf_counter() - start
+            elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
             env.close()
         except Exception as e:  # noqa: BLE001 - a task that cannot run is reported, not fatal
             skipped[task] = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:160]
             continue
         total_steps += len(actions)
         total_time += elapsed
+        total_cpu += cpu
         per_task[task] = elapsed / len(actions) * 1e6
-    return total_steps / max(total_time, 1e-9), per_task
+    return total_steps / max(total_time, 1e-9), total_steps / max(total_cpu, 1e-9), per_task
 
 
-def vec_pass(step, actions: np.ndarray, pids: list[int]) -> tuple[float, float]:
-    """Step a vector env with `actions`; returns (task-steps/s, peak summed RSS in MB)."""
-    peak = rss_mb(pids)
+def vec_pass(step, actions: np.ndarray, pids: list[int]) -> tuple[float, float, float]:
+    """Step a vector env with `actions`; returns (task-steps/s, task-steps per CPU second of all
+    its processes, peak summed RSS in MB)."""
+    peak, cpu = rss_mb(pids), cpu_seconds(pids)
     start = time.perf_counter()
     for t, a in enumerate(actions):
         step(a)
         if t % 200 == 199:
             peak = max(peak, rss_mb(pids))
     elapsed = time.perf_counter() - start
-    return actions.shape[0] * actions.shape[1] / elapsed, max(peak, rss_mb(pids))
+    n = actions.shape[0] * actions.shape[1]
+    return n / elapsed, n / max(cpu_seconds(pids) - cpu, 1e-9), max(peak, rss_mb(pids))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,9 +175,10 @@ def main(argv: list[str] | None = None) -> int:
 
     # Round 0's raw pass doubles as the probe: what fails there is skipped everywhere.
     skipped: dict[str, str] = {}
-    raw_rates, per_task = [], {}
-    rate, per_task = raw_pass(requested, all_actions, args.seed, skipped)
+    raw_rates, raw_eff = [], []
+    rate, eff, per_task = raw_pass(requested, all_actions, args.seed, skipped)
     raw_rates.append(rate)
+    raw_eff.append(eff)
     keep = [i for i, t in enumerate(requested) if t not in skipped]
     if not keep:
         print(f"no task could be made: {skipped}", file=log)
@@ -189,53 +207,64 @@ def main(argv: list[str] | None = None) -> int:
         vec.reset(seed=[args.seed + i for i in range(len(tasks))])
         async_pids = [os.getpid()] + [proc.pid for proc in vec.processes]
 
-    pool_rates, async_rates, pool_rss, async_rss = [], [], [], []
+    pool_rates, async_rates, pool_rss, async_rss, pool_eff, async_eff = [], [], [], [], [], []
     passes = ["raw", "pool", "async"] if run_async else ["raw", "pool"]
     for r in range(args.rounds):
         order = passes[r % len(passes):] + passes[: r % len(passes)]
         for what in order:
             if what == "raw" and r > 0:  # round 0's raw pass ran above
-                raw_rates.append(raw_pass(tasks, actions, args.seed, skipped)[0])
+                rate, eff, _ = raw_pass(tasks, actions, args.seed, skipped)
+                raw_rates.append(rate)
+                raw_eff.append(eff)
             elif what == "pool":
-                rate, rss = vec_pass(pool.step, actions, pool_pids)
+                rate, eff, rss = vec_pass(pool.step, actions, pool_pids)
                 pool_rates.append(rate)
+                pool_eff.append(eff)
                 pool_rss.append(rss)
             elif what == "async":
-                rate, rss = vec_pass(vec.step, actions, async_pids)
+                rate, eff, rss = vec_pass(vec.step, actions, async_pids)
                 async_rates.append(rate)
+                async_eff.append(eff)
                 async_rss.append(rss)
         print(f"round {r}: raw {raw_rates[-1]:.0f}  pool {pool_rates[-1]:.0f}"
               + (f"  async {async_rates[-1]:.0f}" if run_async else "") + " task-steps/s", file=log)
     busy = pool.busy_time
-    loads = [float(sum(busy[i] for i in g)) for g in pool.worker_slots]
+    loads = [float(sum(busy[i] for i in g)) for g in pool.worker_slots] or [float(busy.sum())]
     workers = pool.num_workers
     pool.close()
     if vec is not None:
         vec.close()
 
     raw = statistics.median(raw_rates)
-    res = dict(
-        tasks=len(tasks), skipped=skipped, num_workers=workers, steps=args.steps, rounds=args.rounds,
-        pool_steps_per_s=statistics.median(pool_rates),
-        async_steps_per_s=statistics.median(async_rates) if run_async else None,
-        raw_steps_per_s=raw, raw_scaled_steps_per_s=raw * workers,
-        rss_mb=max(pool_rss), async_rss_mb=max(async_rss) if run_async else None,
-        pool_start_s=pool_start_s, async_start_s=async_start_s if run_async else None,
-        worker_load_balance=min(loads) / max(max(loads), 1e-9),
-        rates=dict(pool=pool_rates, async_=async_rates, raw=raw_rates), machine=info,
-        raw_us_per_step={t: round(us, 1) for t, us in per_task.items()},
-    )
+    res = {
+        "tasks": len(tasks), "skipped": skipped, "num_workers": workers, "steps": args.steps,
+        "rounds": args.rounds,
+        "pool_steps_per_s": statistics.median(pool_rates),
+        "async_steps_per_s": statistics.median(async_rates) if run_async else None,
+        "raw_steps_per_s": raw, "raw_scaled_steps_per_s": raw * workers,
+        "pool_steps_per_cpu_s": statistics.median(pool_eff),
+        "async_steps_per_cpu_s": statistics.median(async_eff) if run_async else None,
+        "raw_steps_per_cpu_s": statistics.median(raw_eff),
+        "rss_mb": max(pool_rss), "async_rss_mb": max(async_rss) if run_async else None,
+        "pool_start_s": pool_start_s, "async_start_s": async_start_s if run_async else None,
+        "worker_load_balance": min(loads) / max(max(loads), 1e-9),
+        "rates": {"pool": pool_rates, "async": async_rates, "raw": raw_rates}, "machine": info,
+        "raw_us_per_step": {t: round(us, 1) for t, us in per_task.items()},
+    }
     res["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
 
-    pool_rate = res["pool_steps_per_s"]
-    rows = [(f"pool ({workers} workers)", pool_rate, f"{res['rss_mb']:.0f}", f"{pool_start_s:.1f}")]
+    pool_rate, pool_cpu = res["pool_steps_per_s"], res["pool_steps_per_cpu_s"]
+    rows = [(f"pool ({workers} workers)", pool_rate, pool_cpu, f"{res['rss_mb']:.0f}", f"{pool_start_s:.1f}")]
     if run_async:
         rows.append((f"AsyncVectorEnv ({len(tasks)} procs)", res["async_steps_per_s"],
-                     f"{res['async_rss_mb']:.0f}", f"{async_start_s:.1f}"))
-    rows += [("raw single env, 1 core", raw, "", ""), (f"raw x {workers} cores (ideal)", raw * workers, "", "")]
-    print(f"\n{'config':34s} {'task-steps/s':>12s} {'pool / it':>10s} {'RSS MB':>8s} {'start s':>8s}", file=log)
-    for name, rate, rss, st in rows:
-        print(f"{name:34s} {rate:12.0f} {pool_rate / rate:10.2f} {rss:>8s} {st:>8s}", file=log)
+                     res["async_steps_per_cpu_s"], f"{res['async_rss_mb']:.0f}", f"{async_start_s:.1f}"))
+    rows += [("raw single env, 1 core", raw, res["raw_steps_per_cpu_s"], "", ""),
+             (f"raw x {workers} cores (ideal)", raw * workers, None, "", "")]
+    print(f"\n{'config':32s} {'task-steps/s':>12s} {'pool / it':>9s} {'per CPU-s':>9s} {'pool / it':>9s} "
+          f"{'RSS MB':>7s} {'start s':>7s}", file=log)
+    for name, rate, eff, rss, st in rows:
+        effs = f"{eff:9.0f} {pool_cpu / eff:9.2f}" if eff else f"{'':9s} {'':9s}"
+        print(f"{name:32s} {rate:12.0f} {pool_rate / rate:9.2f} {effs} {rss:>7s} {st:>7s}", file=log)
     print(f"worker load balance (min/max busy time): {res['worker_load_balance']:.2f}; "
           f"load average at end {res['machine']['loadavg_end']}", file=log)
     if run_async is False and not args.no_async:

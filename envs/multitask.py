@@ -33,20 +33,20 @@ from envs.registry import MAX_ACTION_DIM, MAX_OBS_DIM, get_task, task_id
 
 START_METHODS = ("forkserver", "spawn", "fork")
 
-# Rough cost of one agent step per domain in microseconds (one core, CPU), used only to balance
-# the pool's workers. From install-notes throughput figures and `bench/envs.py` runs; a run can
-# pass its own measured `task_costs`.
+# Typical cost of one agent step per domain in microseconds (one core), used only to balance the
+# pool's workers; only the ratios matter. Means over each domain's soup tasks measured by
+# `bench/envs.py --tasks soup` on the 2-core dev box (under load). A run can pass `task_costs`.
 STEP_COST_US: Mapping[str, float] = {
-    "dmcontrol": 300.0,
+    "dmcontrol": 500.0,
     "dmcontrol-ext": 400.0,
-    "metaworld": 250.0,
-    "maniskill": 1400.0,
-    "mujoco": 100.0,
-    "box2d": 150.0,
-    "robodesk": 1500.0,
-    "ogbench": 300.0,
-    "pygame": 100.0,
-    "atari": 200.0,
+    "metaworld": 2000.0,
+    "maniskill": 10000.0,
+    "mujoco": 300.0,
+    "box2d": 450.0,
+    "robodesk": 18000.0,
+    "ogbench": 900.0,
+    "pygame": 40.0,
+    "atari": 600.0,
 }
 # Per-task measurements where tasks of one domain differ a lot (in-process, 2-core dev box under load).
 TASK_STEP_COST_US: Mapping[str, float] = {
@@ -201,6 +201,8 @@ _COMMAND_NAMES = {_STEP: "step", _RESET: "reset", _RENDER: "render", _CLOSE: "cl
 
 def _worker_main(tasks: tuple[str, ...], slots: tuple[int, ...], seed: int, shared, conn) -> None:
     """Serve one group of slots until told to close or the parent dies."""
+    # Ctrl-C reaches the whole process group: the parent handles it and closes the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_threads()
     try:
         group = _SlotGroup(tasks, slots, seed, _views(shared, len(tasks)))
@@ -372,7 +374,8 @@ class _WorkerPool:
                 pending.discard(k)
         return answers
 
-    def _broadcast(self, msg: bytes, workers=None) -> dict[int, object]:
+    def run(self, msg: bytes, workers=None) -> dict[int, object]:
+        """Send `msg` to the workers and collect their answers."""
         cmd = _COMMAND_NAMES[msg[:1]]
         if self._closed:
             raise RuntimeError(f"{cmd} on a closed MultitaskEnv")
@@ -384,15 +387,9 @@ class _WorkerPool:
                 raise self._died(k, cmd) from None
         return self._gather(workers, cmd, self.timeout)
 
-    def reset(self) -> None:
-        self._broadcast(_RESET)
-
-    def step(self) -> None:
-        self._broadcast(_STEP)
-
     def render(self, i: int):
         k = self._owner[i]
-        return self._broadcast(_RENDER + str(i).encode(), workers=[k])[k]
+        return self.run(_RENDER + str(i).encode(), workers=[k])[k]
 
     @property
     def pids(self) -> list[int]:
@@ -428,10 +425,11 @@ class MultitaskEnv:
     seed: slot i is seeded with `seed + i`, so copies of one task see different episodes and a
     run is reproducible for the domains whose libraries take a seed (pool and in-process give the
     same results).
-    num_workers: None (default) -> one worker process per core, at most one per env; 0 -> step
-    every env in this process; k >= 1 -> k workers, capped at the number of envs. `self.num_workers`
-    is the number used. Slots are assigned to workers by greedy longest-processing-time over
-    `task_costs` (task name -> relative cost of one step; default: `step_cost`'s tables).
+    num_workers: worker processes. None (default) -> one per core, at most one per env; 0 -> step
+    every env in this process; k >= 1 -> k workers, capped at the number of envs (a worker without
+    a slot would only idle). `self.num_workers` is the number used. Slots are assigned to workers
+    by greedy longest-processing-time over `task_costs` (task name -> relative cost of one step;
+    default: `step_cost`'s tables).
     start_method: how workers start. 'forkserver' (default) is safe when the parent already runs
     torch/OpenMP threads, which a plain 'fork' is not; 'spawn' also works.
     timeout: seconds to wait for a worker's answer before declaring it hung (None: wait as long
@@ -457,18 +455,17 @@ class MultitaskEnv:
         self._pool: _WorkerPool | None = None
         self._local: _SlotGroup | None = None
         if self.num_workers == 0:
-            self.worker_slots = [tuple(range(self.num_envs))]
+            self.worker_slots: list[tuple[int, ...]] = []
             self._bufs = _local_buffers(self.num_envs)
-            self._local = _SlotGroup(self.tasks, self.worker_slots[0], seed, self._bufs)
+            self._local = _SlotGroup(self.tasks, range(self.num_envs), seed, self._bufs)
         else:
-            costs = [step_cost(t, task_costs) for t in self.tasks]
-            self.worker_slots = assign_slots(costs, self.num_workers)
+            self.worker_slots = assign_slots([step_cost(t, task_costs) for t in self.tasks], self.num_workers)
             self._pool = _WorkerPool(self.tasks, seed, self.worker_slots, start_method, timeout)
             self._bufs = self._pool.bufs
 
     @property
     def worker_pids(self) -> list[int]:
-        """Process ids of the workers (empty in-process)."""
+        """Process ids of the workers (empty in-process), in `worker_slots` order."""
         return self._pool.pids if self._pool is not None else []
 
     @property
@@ -478,7 +475,7 @@ class MultitaskEnv:
 
     def reset(self) -> np.ndarray:
         if self._pool is not None:
-            self._pool.reset()
+            self._pool.run(_RESET)
         else:
             self._local.reset()
         return self._bufs["obs"].copy()
@@ -496,7 +493,7 @@ class MultitaskEnv:
         b = self._bufs
         b["actions"][:] = actions
         if self._pool is not None:
-            self._pool.step()
+            self._pool.run(_STEP)
         else:
             self._local.step()
         # Copies: the next step overwrites the (shared) arrays in place.
@@ -513,6 +510,7 @@ class MultitaskEnv:
             self._pool.close()
         if self._local is not None:
             self._local.close()
+            self._local = None
 
     def __enter__(self):
         return self
