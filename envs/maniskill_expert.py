@@ -130,7 +130,7 @@ class MotionPlanningExpert:
         params = self.task.params
         shadow = _Recorder(gym.make(params["env_id"], obs_mode="state", control_mode="pd_joint_pos",
                                     robot_uids=params.get("robot", "panda"), num_envs=1, sim_backend=SIM_BACKEND,
-                                    max_episode_steps=10_000))
+                                    render_backend="none", max_episode_steps=10_000))
         try:
             self._solve(shadow, seed=seed, debug=False, vis=False)
             return _waypoints(shadow.actions, shadow.targets), shadow.first_state
