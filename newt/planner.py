@@ -5,13 +5,18 @@ forward (predicted rewards, discounted, plus a Q bootstrap at the end). The samp
 refit to the softmax-weighted `num_elites` best sequences for `iterations` rounds. `num_pi_trajs`
 of the sequences come from the policy prior; the mean is warm-started from the previous step's
 plan shifted by one. Masked action dims are 0 in every sampled and returned action.
+
+Fast path (when `model.fast`): the first layers are split so the task part (and, at the first
+step, the latent part shared by all samples of an env) is computed once per plan, not per sample;
+reward and dynamics first layers are one matmul. `estimate_value_reference` is the straightforward
+computation the fast one must match (tests/newt/test_equivalence.py).
 """
 
 from __future__ import annotations
 
 import torch
 
-from newt.world_model import WorldModel
+from newt.world_model import PlanContext, WorldModel
 
 
 class Planner:
@@ -29,7 +34,26 @@ class Planner:
             self.prev_mean[env_mask] = 0.0
 
     @torch.no_grad()
-    def estimate_value(self, z: torch.Tensor, actions: torch.Tensor, task: torch.Tensor) -> torch.Tensor:
+    def estimate_value(self, z: torch.Tensor, actions: torch.Tensor, task: torch.Tensor,
+                       ctx: PlanContext | None = None) -> torch.Tensor:
+        """Discounted predicted return [N, S] of action sequences [N, S, H, A] from the envs'
+        latents z [N, Z] (task [N, 1]); `ctx` is model.plan_context(task), made here if not given."""
+        m = self.model
+        if not m.fast:
+            return self.estimate_value_reference(z.unsqueeze(1).expand(-1, actions.shape[1], -1), actions, task)
+        ctx = ctx if ctx is not None else m.plan_context(task)
+        a_feat = m.action_features(actions, ctx)  # [N, S, H, 2*mlp]
+        gamma = m.discounts[task]  # [N, 1]
+        value, discount = 0.0, 1.0
+        for t in range(self.horizon):
+            reward_logits, z = m.reward_and_next(z, a_feat[:, :, t], ctx, shared_z=t == 0)
+            value = value + discount * m.two_hot.decode(reward_logits).squeeze(-1)
+            discount = discount * gamma
+        q = m.q_mean(z, m.pi_action(z, ctx), ctx)
+        return value + discount * q.squeeze(-1)
+
+    @torch.no_grad()
+    def estimate_value_reference(self, z: torch.Tensor, actions: torch.Tensor, task: torch.Tensor) -> torch.Tensor:
         """Discounted predicted return of action sequences [N, S, H, A] from latents z [N, S, Z]."""
         m = self.model
         value, discount = 0.0, 1.0
@@ -68,7 +92,7 @@ class Planner:
         task = task.view(n, 1)
         mask = m.mask(task).unsqueeze(2)  # [N, 1, 1, A]
         pi_actions = self.policy_trajectories(z, task, p) if p > 0 else None
-        z = z.unsqueeze(1).expand(-1, s, -1)
+        ctx = m.plan_context(task) if m.fast else None
 
         # Warm start from the previous plan shifted by one step.
         mean = torch.zeros(n, self.horizon, self.action_dim, device=z.device)
@@ -86,7 +110,7 @@ class Planner:
             noise = torch.randn(n, s - p, self.horizon, self.action_dim, device=z.device)
             actions[:, p:] = (mean.unsqueeze(1) + std.unsqueeze(1) * noise).clamp(-1, 1)
             actions.mul_(mask)
-            value = self.estimate_value(z, actions, task).nan_to_num(0.0)  # [N, S]
+            value = self.estimate_value(z, actions, task, ctx).nan_to_num(0.0)  # [N, S]
             elite_value, elite_idx = value.topk(e, dim=1)
             elite_actions = torch.gather(
                 actions, 1, elite_idx[:, :, None, None].expand(-1, -1, self.horizon, self.action_dim))

@@ -9,12 +9,34 @@ dimensions a task does not use, everywhere an action is produced or consumed.
 from __future__ import annotations
 
 import copy
+from typing import NamedTuple
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from common.math import TwoHot, squashed_gaussian
 from newt.layers import QEnsemble, SimNorm, mlp
+
+
+class PlanContext(NamedTuple):
+    """First-layer pieces for planning, computed once per `plan` call for fixed envs' tasks.
+
+    The first Linear of every component sees [z, a, task]; W [z, a, task] + b is split into
+    W_z z + W_a a + (W_task task + b), the last term computed once per env instead of once per
+    sample and step. Reward and dynamics share their input, so their first layers are one matmul.
+    """
+
+    task: torch.Tensor  # [N, 1] run task indices
+    rd_wz: torch.Tensor  # [Z, 2*mlp] reward|dynamics first layer, latent part (transposed)
+    rd_wa: torch.Tensor  # [2*mlp, A] action part
+    rd_bias: torch.Tensor  # [N, 1, 1, 2*mlp] bias + task part
+    rd_ln_w: torch.Tensor  # [2, mlp] LayerNorm affine of the two first layers
+    rd_ln_b: torch.Tensor
+    pi_wz: torch.Tensor  # [Z, mlp]
+    pi_bias: torch.Tensor  # [N, 1, mlp]
+    q_wza: torch.Tensor  # [E, Z+A, mlp]
+    q_bias: torch.Tensor  # [E, N, 1, mlp]
 
 
 class WorldModel(nn.Module):
@@ -48,6 +70,15 @@ class WorldModel(nn.Module):
             nn.init.zeros_(w)
         self.target_qs = copy.deepcopy(self.qs).requires_grad_(False)
         self.two_hot = TwoHot(cfg.num_bins, cfg.vmin, cfg.vmax)
+        self.fast = True
+
+    def set_fast(self, enabled: bool) -> "WorldModel":
+        """Switch every fast path (SimNorm, Mish, the planner's hoisted first layers) on or off;
+        off is the straightforward computation, kept as the reference for tests and benchmarks."""
+        for module in self.modules():
+            if hasattr(module, "fast"):
+                module.fast = enabled
+        return self
 
     def _apply(self, fn, *args, **kwargs):
         out = super()._apply(fn, *args, **kwargs)
@@ -79,7 +110,10 @@ class WorldModel(nn.Module):
 
     def pi(self, z: torch.Tensor, task: torch.Tensor, sample: bool = True):
         """Policy prior: (action, mean action, log_prob [..., 1], number of valid dims [..., 1])."""
-        mean, log_std = self.pi_net(self.with_task(z, task)).chunk(2, dim=-1)
+        return self._pi_head(self.pi_net(self.with_task(z, task)), task, sample)
+
+    def _pi_head(self, out: torch.Tensor, task: torch.Tensor, sample: bool = True):
+        mean, log_std = out.chunk(2, dim=-1)
         log_std = self.log_std_min + 0.5 * (self.log_std_max - self.log_std_min) * (torch.tanh(log_std) + 1)
         mask = self.mask(task).expand_as(mean)
         action, mean_action, log_prob = squashed_gaussian(mean, log_std, mask, sample=sample)
@@ -97,6 +131,70 @@ class WorldModel(nn.Module):
         members = torch.randperm(self.num_q, device=z.device)[:2]
         values = self.two_hot.decode(self.q_logits(z, action, task, target=target, members=members))
         return values.min(0).values if reduce == "min" else values.mean(0)
+
+    # --- planning fast path (no autograd) -------------------------------------------------------
+    @torch.no_grad()
+    def plan_context(self, task: torch.Tensor) -> PlanContext:
+        """Precompute the split first layers for envs with run task indices `task` [N, 1]."""
+        z, a = self.latent_dim, self.action_masks.shape[1]
+        r0, d0, p0 = self.reward_net[0], self.dynamics_net[0], self.pi_net[0]
+        w = torch.cat([r0[0].weight, d0[0].weight], 0)  # [2*mlp, Z+A+T]
+        bias = torch.cat([r0[0].bias, d0[0].bias]).expand(task.shape[0], -1)
+        pi_bias = p0[0].bias.expand(task.shape[0], -1)
+        qw, qb = self.qs.linears[0].weight, self.qs.linears[0].bias  # [E, Z+A+T, mlp], [E, 1, mlp]
+        q_bias = qb.expand(-1, task.shape[0], -1)
+        if self.task_embeddings is not None:
+            emb = self.task_embeddings[task.view(-1)]  # [N, T]
+            bias = torch.addmm(bias, emb, w[:, z + a:].t())
+            pi_bias = torch.addmm(pi_bias, emb, p0[0].weight[:, z:].t())
+            q_bias = torch.baddbmm(qb, emb.expand(qw.shape[0], -1, -1), qw[:, z + a:])
+        return PlanContext(
+            task=task, rd_wz=w[:, :z].t(), rd_wa=w[:, z:z + a], rd_bias=bias[:, None, None, :],
+            rd_ln_w=torch.stack([r0[1].weight, d0[1].weight]), rd_ln_b=torch.stack([r0[1].bias, d0[1].bias]),
+            pi_wz=p0[0].weight[:, :z].t(), pi_bias=pi_bias[:, None, :],
+            q_wza=qw[:, :z + a], q_bias=q_bias[:, :, None, :])
+
+    def action_features(self, actions: torch.Tensor, ctx: PlanContext) -> torch.Tensor:
+        """Action + task + bias part of the reward|dynamics first layer: [N, S, H, A] -> [N, S, H, 2*mlp]."""
+        return F.linear(actions, ctx.rd_wa).add_(ctx.rd_bias)
+
+    def reward_and_next(self, z: torch.Tensor, a_feat: torch.Tensor, ctx: PlanContext,
+                        shared_z: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+        """Reward logits and next latent from latents z [N, S, Z] (or [N, Z] shared by all S samples
+        when `shared_z`) and the step's action features a_feat [N, S, 2*mlp]."""
+        n, s = a_feat.shape[:2]
+        if shared_z:  # every sample starts from the env's latent: its part is computed once per env
+            h = torch.mm(z, ctx.rd_wz).unsqueeze(1) + a_feat
+        else:
+            h = torch.mm(z.reshape(n * s, -1), ctx.rd_wz).view(n, s, -1).add_(a_feat)
+        h = F.layer_norm(h.view(n, s, 2, -1), ctx.rd_ln_w.shape[-1:]).mul_(ctx.rd_ln_w).add_(ctx.rd_ln_b)
+        h = self.reward_net[0][2](h)  # the first layers' activation (Mish)
+        hr, hd = h[:, :, 0], h[:, :, 1]
+        for layer in self.reward_net[1:]:
+            hr = layer(hr)
+        for layer in self.dynamics_net[1:]:
+            hd = layer(hd)
+        return hr, hd
+
+    def pi_action(self, z: torch.Tensor, ctx: PlanContext) -> torch.Tensor:
+        """Sampled policy action for latents z [N, S, Z] (same maths and RNG draws as pi()[0])."""
+        n, s = z.shape[:2]
+        h = torch.mm(z.reshape(n * s, -1), ctx.pi_wz).view(n, s, -1).add_(ctx.pi_bias)
+        for layer in list(self.pi_net[0])[1:]:
+            h = layer(h)
+        for layer in self.pi_net[1:]:
+            h = layer(h)
+        return self._pi_head(h, ctx.task)[0]
+
+    def q_mean(self, z: torch.Tensor, action: torch.Tensor, ctx: PlanContext) -> torch.Tensor:
+        """Mean Q [N, S, 1] of two random members (same maths and RNG draws as q(reduce="mean"))."""
+        n, s = z.shape[:2]
+        members = torch.randperm(self.num_q, device=z.device)[:2]
+        za = torch.cat([z, action], -1).view(n * s, -1)
+        h = torch.matmul(za, ctx.q_wza[members])  # [2, N*S, mlp]
+        h.view(2, n, s, -1).add_(ctx.q_bias[members])
+        logits = self.qs.after_first_linear(h, members)
+        return self.two_hot.decode(logits.view(2, n, s, -1)).mean(0)
 
     @torch.no_grad()
     def update_targets(self, tau: float) -> None:

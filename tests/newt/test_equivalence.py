@@ -1,0 +1,103 @@
+"""The fast paths (SimNorm, Mish, the planner's split first layers, the update) compute the same
+numbers as the straightforward computation (`WorldModel.set_fast(False)`), on fixed inputs."""
+
+import copy
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from newt.layers import group_softmax, mish
+from tests.newt.helpers import make_agent, random_batch
+
+SMALL_PLAN = dict(num_samples=64, num_elites=8, num_pi_trajs=8, iterations=3)
+TOL = dict(rtol=1e-4, atol=1e-5)
+
+
+def _randomise_heads(agent, seed: int = 0) -> None:
+    """Give the zero-initialised reward and Q heads random weights, so values differ per sample."""
+    gen = torch.Generator().manual_seed(seed)
+    m = agent.model
+    with torch.no_grad():
+        for p in (m.reward_net[-1].weight, m.reward_net[-1].bias, m.qs.out.weight, m.qs.out.bias):
+            p.copy_(torch.randn(p.shape, generator=gen) * 0.05)
+        m.target_qs.load_state_dict(m.qs.state_dict())
+
+
+def _pair(**kwargs):
+    torch.manual_seed(0)
+    fast, d = make_agent(**kwargs)
+    _randomise_heads(fast)
+    ref = copy.deepcopy(fast)
+    ref.model.set_fast(False)
+    assert fast.model.fast and not ref.model.fast
+    return fast, ref, d
+
+
+@pytest.mark.parametrize("grad", [False, True])
+def test_group_softmax_and_mish_match_torch(grad):
+    gen = torch.Generator().manual_seed(0)
+    x = (torch.randn(64, 384, generator=gen) * 15).requires_grad_(grad)
+    x2 = x.detach().clone().requires_grad_(grad)
+    y, y_ref = group_softmax(x, 8), F.softmax(x2.view(64, -1, 8), -1).view(64, 384)
+    torch.testing.assert_close(y, y_ref, **TOL)
+    h, h_ref = mish(x), F.mish(x2)
+    torch.testing.assert_close(h, h_ref, **TOL)
+    if grad:
+        g = torch.randn(64, 384, generator=gen)
+        ((y * g).sum() + (h * g).sum()).backward()
+        ((y_ref * g).sum() + (h_ref * g).sum()).backward()
+        torch.testing.assert_close(x.grad, x2.grad, **TOL)
+
+
+@pytest.mark.parametrize("task", ["cartpole-balance", "dmcontrol"])
+def test_estimate_value_matches_reference(task):
+    fast, ref, d = _pair(task=task, **SMALL_PLAN)
+    n = len(d.tasks)
+    gen = torch.Generator().manual_seed(1)
+    obs = torch.randn(n, 128, generator=gen)
+    task_idx = torch.arange(n).view(n, 1)
+    actions = (torch.rand(n, 64, 3, 16, generator=gen) * 2 - 1) * fast.model.mask(task_idx).unsqueeze(2)
+    values = []
+    for agent in (fast, ref):
+        agent.model.eval()
+        z = agent.model.encode(obs, task_idx.view(-1))
+        torch.manual_seed(5)  # same policy noise and Q members in both
+        values.append(agent.planner(n).estimate_value(z, actions, task_idx))
+    assert values[0].shape == (n, 64)
+    assert values[0].std() > 1e-3  # the samples' values differ, so the comparison means something
+    torch.testing.assert_close(values[0], values[1], **TOL)
+
+
+@pytest.mark.parametrize("task", ["cartpole-balance", "dmcontrol"])
+def test_plan_matches_reference(task):
+    fast, ref, d = _pair(task=task, **SMALL_PLAN)
+    n = len(d.tasks)
+    gen = torch.Generator().manual_seed(2)
+    obs, task_idx = torch.randn(n, 128, generator=gen), torch.arange(n)
+    for step in range(2):  # the second step is warm-started
+        out = []
+        for agent in (fast, ref):
+            torch.manual_seed(10 + step)
+            out.append((agent.act(obs, task_idx), agent.planner(n).prev_mean.clone()))
+        torch.testing.assert_close(out[0][0], out[1][0], **TOL)
+        torch.testing.assert_close(out[0][1], out[1][1], **TOL)
+
+
+@pytest.mark.parametrize("task", ["cartpole-balance", "dmcontrol"])
+def test_update_losses_and_gradients_match_reference(task):
+    fast, ref, d = _pair(task=task, batch_size=32)
+    batch = random_batch(d, batch_size=32)
+    metrics = []
+    for agent in (fast, ref):
+        torch.manual_seed(3)  # same dropout masks, policy noise and Q members
+        metrics.append(agent.update(batch))
+    for k in metrics[1]:
+        assert metrics[0][k] == pytest.approx(metrics[1][k], rel=1e-4, abs=1e-6), k
+    named_ref = dict(ref.model.named_parameters())
+    compared = 0
+    for name, p in fast.model.named_parameters():
+        if p.grad is not None:
+            torch.testing.assert_close(p.grad, named_ref[name].grad, rtol=1e-3, atol=1e-6, msg=name)
+            compared += 1
+    assert compared > 20
