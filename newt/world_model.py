@@ -38,6 +38,11 @@ class PlanContext(NamedTuple):
     q_wza: torch.Tensor  # [E, Z+A, mlp]
     q_bias: torch.Tensor  # [E, N, 1, mlp]
 
+    def envs(self, idx: slice) -> "PlanContext":
+        """The context of a contiguous group of envs."""
+        return self._replace(task=self.task[idx], rd_bias=self.rd_bias[idx], pi_bias=self.pi_bias[idx],
+                             q_bias=self.q_bias[:, idx])
+
 
 class WorldModel(nn.Module):
     def __init__(self, cfg, derived, task_embeddings: torch.Tensor | None = None):
@@ -176,20 +181,20 @@ class WorldModel(nn.Module):
             hd = layer(hd)
         return hr, hd
 
-    def pi_action(self, z: torch.Tensor, ctx: PlanContext) -> torch.Tensor:
-        """Sampled policy action for latents z [N, S, Z] (same maths and RNG draws as pi()[0])."""
+    def pi_out(self, z: torch.Tensor, ctx: PlanContext) -> torch.Tensor:
+        """The policy network's raw output (mean | log-std pre-activation) for latents z [N, S, Z];
+        `_pi_head` turns it into actions as pi() does."""
         n, s = z.shape[:2]
         h = torch.mm(z.reshape(n * s, -1), ctx.pi_wz).view(n, s, -1).add_(ctx.pi_bias)
         for layer in list(self.pi_net[0])[1:]:
             h = layer(h)
         for layer in self.pi_net[1:]:
             h = layer(h)
-        return self._pi_head(h, ctx.task)[0]
+        return h
 
-    def q_mean(self, z: torch.Tensor, action: torch.Tensor, ctx: PlanContext) -> torch.Tensor:
-        """Mean Q [N, S, 1] of two random members (same maths and RNG draws as q(reduce="mean"))."""
+    def q_mean(self, z: torch.Tensor, action: torch.Tensor, ctx: PlanContext, members: torch.Tensor) -> torch.Tensor:
+        """Mean Q [N, S, 1] of the given two members (the maths of q(reduce="mean"))."""
         n, s = z.shape[:2]
-        members = torch.randperm(self.num_q, device=z.device)[:2]
         za = torch.cat([z, action], -1).view(n * s, -1)
         h = torch.matmul(za, ctx.q_wza[members])  # [2, N*S, mlp]
         h.view(2, n, s, -1).add_(ctx.q_bias[members])

@@ -50,8 +50,9 @@ def test_group_softmax_and_mish_match_torch(grad):
         torch.testing.assert_close(x.grad, x2.grad, **TOL)
 
 
-@pytest.mark.parametrize("task", ["cartpole-balance", "dmcontrol"])
-def test_estimate_value_matches_reference(task):
+@pytest.mark.parametrize("task,chunk_rows", [("cartpole-balance", 2048), ("dmcontrol", 2048), ("dmcontrol", 64), ("dmcontrol", 320)])
+def test_estimate_value_matches_reference(task, chunk_rows):
+    """Also with env groups of 1 (chunk_rows < samples) and of several envs (uneven last group)."""
     fast, ref, d = _pair(task=task, **SMALL_PLAN)
     n = len(d.tasks)
     gen = torch.Generator().manual_seed(1)
@@ -63,7 +64,9 @@ def test_estimate_value_matches_reference(task):
         agent.model.eval()
         z = agent.model.encode(obs, task_idx.view(-1))
         torch.manual_seed(5)  # same policy noise and Q members in both
-        values.append(agent.planner(n).estimate_value(z, actions, task_idx))
+        planner = agent.planner(n)
+        planner.chunk_rows = chunk_rows
+        values.append(planner.estimate_value(z, actions, task_idx))
     assert values[0].shape == (n, 64)
     assert values[0].std() > 1e-3  # the samples' values differ, so the comparison means something
     torch.testing.assert_close(values[0], values[1], **TOL)

@@ -1,0 +1,191 @@
+"""Agent compute benchmark: ms per update and per planned step, achieved GFLOP/s vs matmul peak.
+
+    python bench/agent.py [--json] [--repeats 5] [--threads N] [--soup-envs 200]
+
+Cases: model S and B single-task (1 env, batch 256) and S multitask on the 200-task soup
+(one env per task, batch 256). Each case is timed twice in the same run, interleaved: the agent
+as it runs (fast paths on) and the straightforward reference computation
+(`WorldModel.set_fast(False)`: PyTorch's softmax/Mish, the task embedding concatenated to every
+input, every sample's full first layers). The FLOP count is analytic, of the straightforward
+computation (2 * in * out per Linear per row; an update counts its backward as 2x the forward),
+so the fast path's GFLOP/s is the useful work rate. The matmul peak is an fp32 2048^3 matmul
+measured in the same run. Medians over --repeats; the machine's load is printed, because other
+processes on shared cores change every number.
+`--json` prints one JSON object last: {"S": {"update_ms", "plan_ms"}, "B": {...},
+"S-soup": {...}, "peak_gflops": ...} (the fast path's figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import statistics
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[0] = ROOT  # import the project, not this folder's scripts (bench/envs.py would shadow envs)
+
+import torch  # noqa: E402
+
+import config as C  # noqa: E402
+from newt.agent import Agent  # noqa: E402
+from newt.buffer import Batch  # noqa: E402
+
+# The original design's figures on these machines (2 cores, torch CPU), quoted in the Speed issue.
+ORIGINAL = {"S": (92.0, 141.0), "B": (258.0, 320.0), "S-soup": (119.0, 55_000.0)}
+CASES = {"S": ("walker-walk", "S"), "B": ("walker-walk", "B"), "S-soup": ("soup", "S")}
+
+
+# --- analytic FLOPs ------------------------------------------------------------------------------
+def _mlp_flops(dims: list[int]) -> int:
+    """FLOPs per row of an MLP with these layer widths: 2 * in * out per Linear."""
+    return sum(2 * a * b for a, b in zip(dims[:-1], dims[1:]))
+
+
+def component_flops(cfg: C.Config, d: C.Derived) -> dict[str, int]:
+    z, a, t = d.latent_dim, d.action_dim, d.task_dim
+    return {
+        "enc": _mlp_flops([d.obs_dim + t] + [d.enc_dim] * (d.num_enc_layers - 1) + [z]),
+        "dyn": _mlp_flops([z + a + t, d.mlp_dim, d.mlp_dim, z]),
+        "rew": _mlp_flops([z + a + t, d.mlp_dim, d.mlp_dim, cfg.num_bins]),
+        "pi": _mlp_flops([z + t, d.mlp_dim, d.mlp_dim, 2 * a]),
+        "q": _mlp_flops([z + a + t, d.mlp_dim, d.mlp_dim, cfg.num_bins]),  # per member
+    }
+
+
+def plan_flops(cfg: C.Config, d: C.Derived, num_envs: int) -> int:
+    f, h = component_flops(cfg, d), cfg.horizon
+    per_env = (f["enc"] + cfg.num_pi_trajs * (h * f["pi"] + (h - 1) * f["dyn"])
+               + cfg.iterations * cfg.num_samples * (h * (f["rew"] + f["dyn"]) + f["pi"] + 2 * f["q"]))
+    return num_envs * per_env
+
+
+def update_flops(cfg: C.Config, d: C.Derived, batch: int) -> int:
+    f, h = component_flops(cfg, d), cfg.horizon
+    rows = h * batch
+    with_grad = batch * f["enc"] + rows * (f["dyn"] + f["rew"] + d.num_q * f["q"])  # model step
+    with_grad += rows * (f["pi"] + 2 * f["q"])  # policy step
+    no_grad = rows * (f["enc"] + f["pi"] + 2 * f["q"])  # targets
+    return 3 * with_grad + no_grad
+
+
+# --- timing --------------------------------------------------------------------------------------
+def matmul_peak_gflops(repeats: int = 5) -> float:
+    a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
+    a @ b
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - t0)
+    return 2 * 2048**3 / min(times) / 1e9
+
+
+def _ms(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t0) * 1e3
+
+
+def build(name: str) -> tuple[Agent, C.Config, C.Derived, str]:
+    task, size = CASES[name]
+    cfg = C.Config(task=task, model_size=size, batch_size=256, device="cpu")
+    d = C.derive(cfg)
+    emb, note = None, ""
+    if d.task_dim:
+        try:
+            from envs.embeddings import load_task_embeddings
+
+            emb = torch.as_tensor(load_task_embeddings(d.tasks)).float()
+        except Exception as e:  # a missing/stale file: the benchmark only needs the shapes
+            emb = torch.randn(len(d.tasks), d.task_dim, generator=torch.Generator().manual_seed(0))
+            note = f"random {d.task_dim}-D task embeddings ({type(e).__name__}: {e})"
+    torch.manual_seed(0)
+    return Agent(cfg, d, emb), cfg, d, note
+
+
+def random_batch(d: C.Derived, batch_size: int, horizon: int) -> Batch:
+    gen = torch.Generator().manual_seed(0)
+    task = torch.randint(0, len(d.tasks), (batch_size,), generator=gen)
+    return Batch(obs=torch.randn(horizon + 1, batch_size, d.obs_dim, generator=gen),
+                 action=torch.rand(horizon, batch_size, d.action_dim, generator=gen) * 2 - 1,
+                 reward=torch.rand(horizon, batch_size, 1, generator=gen), task=task)
+
+
+def bench_case(name: str, repeats: int, soup_envs: int) -> dict:
+    fast, cfg, d, note = build(name)
+    ref = copy.deepcopy(fast)
+    ref.model.set_fast(False)
+    n = soup_envs if d.multitask else 1
+    obs = torch.randn(n, d.obs_dim)
+    task = torch.arange(n) % len(d.tasks)
+    batch = random_batch(d, cfg.batch_size, cfg.horizon)
+    # A multitask planning step is long (tens of seconds for the reference): fewer repeats.
+    plan_repeats = max(1, repeats // 3) if n > 20 else repeats
+    times: dict[str, list[float]] = {k: [] for k in ("plan", "plan_ref", "update", "update_ref")}
+    for agent, suffix in ((fast, ""), (ref, "_ref")):  # warm-up (allocator, first-call costs)
+        agent.update(batch)
+        if n <= 20:
+            agent.act(obs, task)
+    for _ in range(repeats):  # interleaved, so load changes hit both alike
+        times["update"].append(_ms(lambda: fast.update(batch)))
+        times["update_ref"].append(_ms(lambda: ref.update(batch)))
+    for _ in range(plan_repeats):
+        times["plan"].append(_ms(lambda: fast.act(obs, task)))
+        times["plan_ref"].append(_ms(lambda: ref.act(obs, task)))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return {"envs": n, "note": note, **med,
+            "plan_gflop": plan_flops(cfg, d, n) / 1e9, "update_gflop": update_flops(cfg, d, cfg.batch_size) / 1e9}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object last")
+    parser.add_argument("--repeats", type=int, default=5, help="timed calls per measurement (median)")
+    parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
+    parser.add_argument("--soup-envs", type=int, default=200, help="envs planned for at once in S-soup")
+    parser.add_argument("--cases", default="S,B,S-soup", help=f"comma-separated subset of {','.join(CASES)}")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    cases = [c for c in args.cases.split(",") if c]
+    bad = [c for c in cases if c not in CASES]
+    if bad:
+        parser.error(f"unknown case(s) {bad}; accepted: {', '.join(CASES)}")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    peak = matmul_peak_gflops()
+    results = {}
+    for name in cases:
+        results[name] = r = bench_case(name, args.repeats, args.soup_envs)
+        if r["note"]:
+            print(f"{name}: {r['note']}")
+    peak = max(peak, matmul_peak_gflops())  # measured again after the cases: the better of the two
+    print(f"matmul peak (fp32 2048^3): {peak:.0f} GFLOP/s\n")
+    head = (f"{'case':8} {'what':7} {'GFLOP':>7} {'ref ms':>9} {'fast ms':>9} {'speed-up':>8} "
+            f"{'GFLOP/s':>8} {'% peak':>6} {'original ms':>11} {'vs orig':>7}")
+    print(head)
+    print("-" * len(head))
+    for name, r in results.items():
+        for what, key in (("update", "update"), ("plan", "plan")):
+            fast_ms, ref_ms, gflop = r[key], r[key + "_ref"], r[key + "_gflop"]
+            orig = ORIGINAL[name][0 if what == "update" else 1]
+            rate = gflop / (fast_ms / 1e3)
+            print(f"{name:8} {what:7} {gflop:7.2f} {ref_ms:9.1f} {fast_ms:9.1f} {ref_ms / fast_ms:7.2f}x "
+                  f"{rate:8.1f} {100 * rate / peak:5.1f}% {orig:11.0f} {orig / fast_ms:6.2f}x")
+    print("\nplan: one planned action for all the case's envs (1, or --soup-envs for S-soup); update: one "
+          "model + policy step, batch 256. 'original ms': the original design's figures from the Speed "
+          "issue (same kind of machine, not this run).")
+    if args.json:
+        out = {name: {"update_ms": r["update"], "plan_ms": r["plan"], "update_ref_ms": r["update_ref"],
+                      "plan_ref_ms": r["plan_ref"]} for name, r in results.items()}
+        out["peak_gflops"] = peak
+        out["threads"] = torch.get_num_threads()
+        print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
