@@ -3,15 +3,19 @@
     python bench/envs.py [--tasks SET_OR_TASKS] [--steps N] [--rounds R] [--workers W] [--json]
 
 Measures task-steps per second (one agent step of one task = one task-step) of
-  (a) pool:  `envs.multitask.MultitaskEnv` with W worker processes (default: one per core);
-  (b) async: gymnasium `AsyncVectorEnv`, one process per task, each env wrapped to the same padded
-             128-D obs / 16-D action interface, same-step auto-reset, same actions;
-  (c) raw:   each task's env stepped alone in this process, no IPC: the summed single-env rate is
-             (all task-steps) / (all their stepping time), i.e. what one core does stepping the
-             tasks in turn; "raw x W" scales it to the W cores the pool uses (the ideal).
-Each round runs the three in a rotated order and the median over rounds is reported, because the
-machine may be shared. Tasks that cannot be made (missing assets, domain not installed or not yet
-written) are skipped and listed. With --json one JSON object is printed last.
+  (a) pool:   `envs.multitask.MultitaskEnv` with W worker processes (default: one per core);
+  (b) async:  gymnasium `AsyncVectorEnv`, one process per task, each env wrapped to the same padded
+              128-D obs / 16-D action interface, same-step auto-reset, same actions;
+  (c) raw:    each task's env stepped alone in this process (one task after the other), no IPC:
+              the summed single-env rate is (all task-steps) / (all their stepping time), what one
+              core does; "raw x W" scales it to the W cores the pool uses (the ideal);
+  (d) inproc: `MultitaskEnv(num_workers=0)`: the tasks stepped in turn in this process, which
+              separates the cost of the IPC from that of switching between tasks every step.
+Besides wall-clock rates it reports task-steps per CPU-second (user + system time of every
+process involved), which does not depend on how much of a shared machine the run gets.
+Each round runs the configurations in a rotated order and the median over rounds is reported.
+Tasks that cannot be made (missing assets, domain not installed) are skipped and listed. With
+--json one JSON object is printed last.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ import envs
 from envs.multitask import MultitaskEnv, available_cores
 from envs.registry import MAX_ACTION_DIM, MAX_OBS_DIM, get_task, resolve_tasks
 
-ASYNC_MAX_PROCS = 64  # above this, one process per task needs more memory than a dev box has
+BASELINES_MAX_TASKS = 64  # above this, a process per task (and a 2nd in-process copy) needs too much memory
 
 
 class PaddedTask(gym.Wrapper):
@@ -136,10 +140,11 @@ def raw_pass(tasks: list[str], actions: np.ndarray, seed: int, skipped: dict[str
     return total_steps / max(total_time, 1e-9), total_steps / max(total_cpu, 1e-9), per_task
 
 
-def vec_pass(step, actions: np.ndarray, pids: list[int]) -> tuple[float, float, float]:
-    """Step a vector env with `actions`; returns (task-steps/s, task-steps per CPU second of all
-    its processes, peak summed RSS in MB)."""
-    peak, cpu = rss_mb(pids), cpu_seconds(pids)
+def vec_pass(step, actions: np.ndarray, pids: list[int], base_mb: float) -> tuple[float, float, float]:
+    """Step a vector env with `actions`; returns (task-steps/s, task-steps per CPU second of this
+    process and `pids`, peak summed RSS of `pids` plus `base_mb`, its share of this process)."""
+    cpu = cpu_seconds([os.getpid(), *pids])
+    peak = rss_mb(pids)
     start = time.perf_counter()
     for t, a in enumerate(actions):
         step(a)
@@ -147,7 +152,7 @@ def vec_pass(step, actions: np.ndarray, pids: list[int]) -> tuple[float, float, 
             peak = max(peak, rss_mb(pids))
     elapsed = time.perf_counter() - start
     n = actions.shape[0] * actions.shape[1]
-    return n / elapsed, n / max(cpu_seconds(pids) - cpu, 1e-9), max(peak, rss_mb(pids))
+    return n / elapsed, n / max(cpu_seconds([os.getpid(), *pids]) - cpu, 1e-9), max(peak, rss_mb(pids)) + base_mb
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=3, help="measurement rounds (median reported)")
     p.add_argument("--workers", type=int, default=None, help="pool workers (default: one per core)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--no-async", action="store_true", help="skip the AsyncVectorEnv baseline")
+    p.add_argument("--no-baselines", action="store_true", help="skip the in-process and AsyncVectorEnv runs")
     p.add_argument("--json", action="store_true", help="print one JSON object last")
     args = p.parse_args(argv)
     if args.steps < 1 or args.rounds < 1:
@@ -191,75 +196,79 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {t}: {why}", file=log)
     print(f"{len(tasks)} tasks, {args.steps} vector steps per measurement, {args.rounds} rounds", file=log)
 
+    # Every vector env stays alive through all rounds: name -> (step, child pids, start-up s,
+    # this process's share of the RSS in MB: its size with the pool only, plus what inproc adds).
+    vecs: dict[str, tuple] = {}
     start = time.perf_counter()
     pool = MultitaskEnv(tasks, seed=args.seed, num_workers=args.workers)
     pool_start_s = time.perf_counter() - start
     pool.reset()
-    pool_pids = [os.getpid()] + pool.worker_pids
-    vec = None
-    run_async = not args.no_async and len(tasks) <= ASYNC_MAX_PROCS
-    if run_async:
+    main_mb = rss_mb([os.getpid()])
+    vecs["pool"] = (pool.step, pool.worker_pids, pool_start_s, main_mb)
+    baselines = not args.no_baselines and len(tasks) <= BASELINES_MAX_TASKS
+    if baselines:
+        start = time.perf_counter()
+        inproc = MultitaskEnv(tasks, seed=args.seed, num_workers=0)
+        inproc_start_s = time.perf_counter() - start
+        inproc.reset()
+        vecs["inproc"] = (inproc.step, [], inproc_start_s, rss_mb([os.getpid()]))
         start = time.perf_counter()
         vec = gym.vector.AsyncVectorEnv(
             [functools.partial(make_padded, t, args.seed + i) for i, t in enumerate(tasks)],
             context="forkserver", autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
-        async_start_s = time.perf_counter() - start
+        vecs["async"] = (vec.step, [proc.pid for proc in vec.processes], time.perf_counter() - start, main_mb)
         vec.reset(seed=[args.seed + i for i in range(len(tasks))])
-        async_pids = [os.getpid()] + [proc.pid for proc in vec.processes]
 
-    pool_rates, async_rates, pool_rss, async_rss, pool_eff, async_eff = [], [], [], [], [], []
-    passes = ["raw", "pool", "async"] if run_async else ["raw", "pool"]
+    got = {name: {"rate": [], "eff": [], "rss": []} for name in ["raw", *vecs]}
+    got["raw"]["rate"], got["raw"]["eff"] = raw_rates, raw_eff
+    passes = list(got)
     for r in range(args.rounds):
-        order = passes[r % len(passes):] + passes[: r % len(passes)]
-        for what in order:
-            if what == "raw" and r > 0:  # round 0's raw pass ran above
-                rate, eff, _ = raw_pass(tasks, actions, args.seed, skipped)
-                raw_rates.append(rate)
-                raw_eff.append(eff)
-            elif what == "pool":
-                rate, eff, rss = vec_pass(pool.step, actions, pool_pids)
-                pool_rates.append(rate)
-                pool_eff.append(eff)
-                pool_rss.append(rss)
-            elif what == "async":
-                rate, eff, rss = vec_pass(vec.step, actions, async_pids)
-                async_rates.append(rate)
-                async_eff.append(eff)
-                async_rss.append(rss)
-        print(f"round {r}: raw {raw_rates[-1]:.0f}  pool {pool_rates[-1]:.0f}"
-              + (f"  async {async_rates[-1]:.0f}" if run_async else "") + " task-steps/s", file=log)
+        for what in passes[r % len(passes):] + passes[: r % len(passes)]:  # rotated order
+            if what == "raw":
+                if r > 0:  # round 0's raw pass ran above
+                    rate, eff, _ = raw_pass(tasks, actions, args.seed, skipped)
+                    raw_rates.append(rate)
+                    raw_eff.append(eff)
+                continue
+            step, pids, _, base_mb = vecs[what]
+            rate, eff, rss = vec_pass(step, actions, pids, base_mb)
+            got[what]["rate"].append(rate)
+            got[what]["eff"].append(eff)
+            got[what]["rss"].append(rss)
+        print(f"round {r}: " + "  ".join(f"{k} {v['rate'][-1]:.0f}" for k, v in got.items()) + " task-steps/s",
+              file=log)
     busy = pool.busy_time
     loads = [float(sum(busy[i] for i in g)) for g in pool.worker_slots] or [float(busy.sum())]
     workers = pool.num_workers
     pool.close()
-    if vec is not None:
+    if baselines:
+        inproc.close()
         vec.close()
 
-    raw = statistics.median(raw_rates)
+    med = {k: {m: (statistics.median(v[m]) if v[m] else None) for m in ("rate", "eff")} for k, v in got.items()}
     res = {
         "tasks": len(tasks), "skipped": skipped, "num_workers": workers, "steps": args.steps,
         "rounds": args.rounds,
-        "pool_steps_per_s": statistics.median(pool_rates),
-        "async_steps_per_s": statistics.median(async_rates) if run_async else None,
-        "raw_steps_per_s": raw, "raw_scaled_steps_per_s": raw * workers,
-        "pool_steps_per_cpu_s": statistics.median(pool_eff),
-        "async_steps_per_cpu_s": statistics.median(async_eff) if run_async else None,
-        "raw_steps_per_cpu_s": statistics.median(raw_eff),
-        "rss_mb": max(pool_rss), "async_rss_mb": max(async_rss) if run_async else None,
-        "pool_start_s": pool_start_s, "async_start_s": async_start_s if run_async else None,
+        "pool_steps_per_s": med["pool"]["rate"],
+        "async_steps_per_s": med["async"]["rate"] if baselines else None,
+        "inproc_steps_per_s": med["inproc"]["rate"] if baselines else None,
+        "raw_steps_per_s": med["raw"]["rate"], "raw_scaled_steps_per_s": med["raw"]["rate"] * workers,
+        "steps_per_cpu_s": {k: v["eff"] for k, v in med.items()},
+        "rss_mb": max(got["pool"]["rss"]),
+        "rss_mb_baselines": {k: max(got[k]["rss"]) for k in ("inproc", "async")} if baselines else None,
+        "start_s": {k: round(v[2], 2) for k, v in vecs.items()},
         "worker_load_balance": min(loads) / max(max(loads), 1e-9),
-        "rates": {"pool": pool_rates, "async": async_rates, "raw": raw_rates}, "machine": info,
+        "rates": {k: v["rate"] for k, v in got.items()}, "machine": info,
         "raw_us_per_step": {t: round(us, 1) for t, us in per_task.items()},
     }
     res["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
 
-    pool_rate, pool_cpu = res["pool_steps_per_s"], res["pool_steps_per_cpu_s"]
-    rows = [(f"pool ({workers} workers)", pool_rate, pool_cpu, f"{res['rss_mb']:.0f}", f"{pool_start_s:.1f}")]
-    if run_async:
-        rows.append((f"AsyncVectorEnv ({len(tasks)} procs)", res["async_steps_per_s"],
-                     res["async_steps_per_cpu_s"], f"{res['async_rss_mb']:.0f}", f"{async_start_s:.1f}"))
-    rows += [("raw single env, 1 core", raw, res["raw_steps_per_cpu_s"], "", ""),
-             (f"raw x {workers} cores (ideal)", raw * workers, None, "", "")]
+    names = {"pool": f"pool ({workers} workers)", "inproc": "in-process (num_workers=0)",
+             "async": f"AsyncVectorEnv ({len(tasks)} procs)", "raw": "raw single env, 1 core"}
+    rows = [(names[k], med[k]["rate"], med[k]["eff"], f"{max(got[k]['rss']):.0f}" if got[k]["rss"] else "",
+             f"{vecs[k][2]:.1f}" if k in vecs else "") for k in ("pool", "inproc", "async", "raw") if k in got]
+    rows.append((f"raw x {workers} cores (ideal)", med["raw"]["rate"] * workers, None, "", ""))
+    pool_rate, pool_cpu = med["pool"]["rate"], med["pool"]["eff"]
     print(f"\n{'config':32s} {'task-steps/s':>12s} {'pool / it':>9s} {'per CPU-s':>9s} {'pool / it':>9s} "
           f"{'RSS MB':>7s} {'start s':>7s}", file=log)
     for name, rate, eff, rss, st in rows:
@@ -267,8 +276,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:32s} {rate:12.0f} {pool_rate / rate:9.2f} {effs} {rss:>7s} {st:>7s}", file=log)
     print(f"worker load balance (min/max busy time): {res['worker_load_balance']:.2f}; "
           f"load average at end {res['machine']['loadavg_end']}", file=log)
-    if run_async is False and not args.no_async:
-        print(f"AsyncVectorEnv skipped: {len(tasks)} processes > {ASYNC_MAX_PROCS}", file=log)
+    if not baselines and not args.no_baselines:
+        print(f"in-process and AsyncVectorEnv baselines skipped: {len(tasks)} tasks > {BASELINES_MAX_TASKS} "
+              "(one process per task would not fit in memory here)", file=log)
     if args.json:
         print(json.dumps(res))
     return 0
