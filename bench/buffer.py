@@ -1,0 +1,94 @@
+"""Replay buffer benchmark: sample time (batch 256, H=3) as the buffer grows 10k -> 100k -> 1M.
+
+    python bench/buffer.py [--json] [--batch 256] [--calls 200] [--max 1000000] [--threads N]
+
+The buffer is filled with fixed-length 500-step episodes (128-D obs, 16-D actions, the agent's
+layout). At each size the median time of one `EpisodeBuffer.sample` is measured, next to a scan
+baseline measured in the same run on the same data: the valid slice starts recomputed from a
+per-row flag over the whole buffer on every call (O(buffer), what a buffer without the episode
+table must do). `sample` should stay flat (O(batch)): the target is 1M within 1.5x of 10k.
+On cores shared with other busy processes, torch's OpenMP threads spin-wait on each other and
+small ops can take 10-100x longer with 2 threads than with 1 (`--threads 1`); the load is printed.
+`--json` prints one JSON object last with `sample_ms_10k`, `sample_ms_100k`, `sample_ms_1m`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[0] = ROOT  # import the project, not this folder's scripts (bench/envs.py would shadow envs)
+
+import torch  # noqa: E402
+
+from newt.buffer import EpisodeBuffer  # noqa: E402
+
+EPISODE = 500
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+
+
+def _median_ms(fn, calls: int) -> float:
+    fn()
+    times = []
+    for _ in range(calls):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1e3
+
+
+def scan_sample(valid: torch.Tensor, buf: EpisodeBuffer, batch: int) -> torch.Tensor:
+    """Baseline: find every valid slice start by scanning the whole buffer, then gather."""
+    starts = valid.nonzero().squeeze(1)
+    start = starts[torch.randint(0, starts.numel(), (batch,))]
+    idx = start.unsqueeze(0) + torch.arange(buf.horizon + 1).unsqueeze(1)
+    return buf.obs[idx] + buf.action[idx[1:]].sum() + buf.reward[idx[1:]].sum()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object last")
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--calls", type=int, default=200, help="timed calls per size (median)")
+    parser.add_argument("--max", type=int, default=1_000_000, help="largest size (transitions)")
+    parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    horizon = 3
+    sizes = {k: v for k, v in SIZES.items() if v <= args.max}
+    capacity = max(sizes.values()) // EPISODE * (EPISODE + 1)
+    buf = EpisodeBuffer(capacity, obs_dim=128, action_dim=16, horizon=horizon)
+    valid = torch.zeros(capacity, dtype=torch.bool)  # the scan baseline's per-row flags
+    gen = torch.Generator().manual_seed(0)
+    obs = torch.randn(EPISODE + 1, 128, generator=gen)
+    action = torch.rand(EPISODE, 16, generator=gen) * 2 - 1
+    reward = torch.rand(EPISODE, generator=gen)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores; "
+          f"batch {args.batch}, H={horizon}, {EPISODE}-step episodes\n")
+    head = f"{'transitions':>11} {'episodes':>8} {'sample ms':>9} {'vs 10k':>6} {'scan ms':>8} {'scan/sample':>11}"
+    print(head)
+    print("-" * len(head))
+    results, first = {}, None
+    for key, size in sizes.items():
+        while len(buf) < size:
+            row = buf._cursor if buf._cursor + EPISODE + 1 <= capacity else 0
+            buf.add(obs, action, reward, task=0)
+            valid[row:row + EPISODE - horizon + 1] = True
+        ms = _median_ms(lambda: buf.sample(args.batch), args.calls)
+        scan_ms = _median_ms(lambda: scan_sample(valid, buf, args.batch), max(10, args.calls // 10))
+        first = first or ms
+        results[key] = ms
+        print(f"{len(buf):11,} {buf.num_episodes:8} {ms:9.3f} {ms / first:5.2f}x {scan_ms:8.3f} {scan_ms / ms:10.1f}x")
+    if args.json:
+        print(json.dumps({f"sample_ms_{k}": v for k, v in results.items()}))
+
+
+if __name__ == "__main__":
+    main()
