@@ -32,6 +32,7 @@ import envs
 from envs.registry import MAX_ACTION_DIM, MAX_OBS_DIM, get_task, task_id
 
 START_METHODS = ("forkserver", "spawn", "fork")
+CLOSE_GRACE_S = 5.0  # how long close() lets workers close their envs before terminating them
 
 # Typical cost of one agent step per domain in microseconds (one core), used only to balance the
 # pool's workers; only the ratios matter. Means over each domain's soup tasks measured by
@@ -342,6 +343,8 @@ class _WorkerPool:
             events = self._poller.poll(left)
             if not events:
                 ks = sorted(pending)
+                for k in ks:  # hung: it would not close gracefully either
+                    self._procs[k].kill()
                 self.close()
                 raise RuntimeError(
                     f"env workers {ks} gave no answer to {cmd} within {timeout} s; they held: "
@@ -405,14 +408,16 @@ class _WorkerPool:
                     conn.send_bytes(_CLOSE)
                 except OSError:
                     pass
-        for proc in self._procs:
-            proc.join(5.0)
-            if proc.is_alive():
-                proc.terminate()
-                proc.join(2.0)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
+        # Escalate on one shared deadline each (a stopped or hung worker must not hold close up):
+        # ask, then SIGTERM, then SIGKILL.
+        for stop, grace in ((None, CLOSE_GRACE_S), ("terminate", 1.0), ("kill", None)):
+            alive = [p for p in self._procs if p.is_alive()]
+            if stop is not None:
+                for proc in alive:
+                    getattr(proc, stop)()
+            deadline = None if grace is None else time.monotonic() + grace
+            for proc in alive:
+                proc.join(None if deadline is None else max(deadline - time.monotonic(), 0.0))
         for conn in self._conns:
             conn.close()
         self.bufs = {}

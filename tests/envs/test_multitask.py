@@ -112,7 +112,22 @@ def test_killed_worker_raises_naming_its_tasks():
             env.step(np.zeros((3, MAX_ACTION_DIM), np.float32))
         assert all(t in str(err.value) for t in held)
         assert not any(p.is_alive() for p in env._pool._procs)  # the others were closed too
+        assert env._pool._shared is None  # the shared arrays were let go
         with pytest.raises(RuntimeError, match="closed"):
             env.step(np.zeros((3, MAX_ACTION_DIM), np.float32))
+    finally:
+        env.close()
+
+
+@pytest.mark.timeout(60)
+def test_hung_worker_times_out_and_close_does_not_hang():
+    tasks = ["pendulum-swingup", "cartpole-balance"]
+    env = MultitaskEnv(tasks, seed=0, num_workers=2, timeout=1.0)
+    try:
+        env.reset()
+        os.kill(env.worker_pids[0], signal.SIGSTOP)  # alive but never answers
+        with pytest.raises(RuntimeError, match=rf"no answer to step within 1.0 s.*{tasks[env.worker_slots[0][0]]}"):
+            env.step(np.zeros((2, MAX_ACTION_DIM), np.float32))
+        assert not any(p.is_alive() for p in env._pool._procs)
     finally:
         env.close()
