@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import itertools
 import json
 import os
 import statistics
@@ -28,11 +29,11 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[0] = ROOT  # import the project, not this folder's scripts (bench/envs.py would shadow envs)
 
-import torch  # noqa: E402
+import torch
 
-import config as C  # noqa: E402
-from newt.agent import Agent  # noqa: E402
-from newt.buffer import Batch  # noqa: E402
+import config as C
+from newt.agent import Agent
+from newt.buffer import Batch
 
 # The original design's figures on these machines (2 cores, torch CPU), quoted in the Speed issue.
 ORIGINAL = {"S": (92.0, 141.0), "B": (258.0, 320.0), "S-soup": (119.0, 55_000.0)}
@@ -42,7 +43,7 @@ CASES = {"S": ("walker-walk", "S"), "B": ("walker-walk", "B"), "S-soup": ("soup"
 # --- analytic FLOPs ------------------------------------------------------------------------------
 def _mlp_flops(dims: list[int]) -> int:
     """FLOPs per row of an MLP with these layer widths: 2 * in * out per Linear."""
-    return sum(2 * a * b for a, b in zip(dims[:-1], dims[1:]))
+    return sum(2 * a * b for a, b in itertools.pairwise(dims))
 
 
 def component_flops(cfg: C.Config, d: C.Derived) -> dict[str, int]:
@@ -96,11 +97,11 @@ def build(name: str) -> tuple[Agent, C.Config, C.Derived, str]:
     d = C.derive(cfg)
     emb, note = None, ""
     if d.task_dim:
-        try:
-            from envs.embeddings import load_task_embeddings
+        from envs.embeddings import StaleEmbeddingsError, load_task_embeddings
 
+        try:
             emb = torch.as_tensor(load_task_embeddings(d.tasks)).float()
-        except Exception as e:  # a missing/stale file: the benchmark only needs the shapes
+        except StaleEmbeddingsError as e:  # a missing/stale file: the benchmark only needs the shapes
             emb = torch.randn(len(d.tasks), d.task_dim, generator=torch.Generator().manual_seed(0))
             note = f"random {d.task_dim}-D task embeddings ({type(e).__name__}: {e})"
     torch.manual_seed(0)

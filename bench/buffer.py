@@ -24,9 +24,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[0] = ROOT  # import the project, not this folder's scripts (bench/envs.py would shadow envs)
 
-import torch  # noqa: E402
+import torch
 
-from newt.buffer import EpisodeBuffer  # noqa: E402
+from newt.buffer import EpisodeBuffer
 
 EPISODE = 500
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}

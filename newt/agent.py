@@ -48,11 +48,19 @@ class Agent:
 
     act(obs, task) returns actions for a batch of envs; update(batch) runs one gradient step on
     the model and one on the policy and returns a dict of float metrics.
+
+    cfg.compile (CUDA only): the model losses (forward and backward) and the planner's value
+    estimate are captured with torch.compile, mode "reduce-overhead" (CUDA graphs). On CPU it is
+    rejected: the eager fast paths are what is measured there (bench/agent.py), and compiling
+    costs minutes on 2 cores.
     """
 
     def __init__(self, cfg, derived, task_embeddings: torch.Tensor | None = None):
         self.cfg, self.derived = cfg, derived
         self.device = torch.device(derived.device)
+        if cfg.compile and self.device.type != "cuda":
+            raise ValueError(f"compile=true needs a CUDA device (torch.compile with CUDA graphs); this run's "
+                             f"device is {derived.device!r}. Use compile=false on CPU (the default).")
         self.model = WorldModel(cfg, derived, task_embeddings).to(self.device)
         enc_params = list(self.model.encoder.parameters())
         enc_ids = {id(p) for p in enc_params}
@@ -66,11 +74,15 @@ class Agent:
         # Weights of the per-step losses over the horizon: rho^t, normalised to sum to 1.
         w = cfg.rho ** torch.arange(cfg.horizon, dtype=torch.float32, device=self.device)
         self.horizon_weights = w / w.sum()
+        self._model_loss = compiled(self.model_loss) if cfg.compile else self.model_loss
 
     def planner(self, num_envs: int) -> Planner:
         """One planner (with its warm-start memory) per batch size of envs acted for."""
         if num_envs not in self.planners:
-            self.planners[num_envs] = Planner(self.cfg, self.model, num_envs, self.derived.action_dim)
+            planner = Planner(self.cfg, self.model, num_envs, self.derived.action_dim)
+            if self.cfg.compile:
+                planner.estimate_value = compiled(planner.estimate_value)
+            self.planners[num_envs] = planner
         return self.planners[num_envs]
 
     # --- acting --------------------------------------------------------------------------------
@@ -103,9 +115,30 @@ class Agent:
         """
         cfg, m = self.cfg, self.model
         obs, action, reward, task = (x.to(self.device) for x in batch)
+        m.train()
+        total, consistency_loss, reward_loss, value_loss, zs = self._model_loss(obs, action, reward, task)
+
+        # Model step.
+        self.optim.zero_grad(set_to_none=True)
+        total.backward()
+        grad_norm = torch.nn.utils.clip_grad_norm_(
+            [p for g in self.optim.param_groups for p in g["params"]], cfg.grad_clip_norm)
+        self.optim.step()
+
+        # Policy step (on detached latents), then the target networks.
+        pi_metrics = self.update_pi(zs.detach(), action, task, bc_only=bc_only)
+        m.update_targets(cfg.tau)
+        return {
+            **_floats(consistency_loss=consistency_loss, reward_loss=reward_loss, value_loss=value_loss,
+                      total_loss=total, grad_norm=grad_norm),
+            **pi_metrics,
+        }
+
+    def model_loss(self, obs: torch.Tensor, action: torch.Tensor, reward: torch.Tensor, task: torch.Tensor):
+        """The model losses of a batch: (total, consistency, reward, value, latents zs [H+1, B, Z])."""
+        cfg, m = self.cfg, self.model
         horizon = action.shape[0]
         w = self.horizon_weights[:horizon].view(-1, 1, 1)
-        m.train()
 
         # Targets: encoded next observations and TD targets.
         with torch.no_grad():
@@ -133,22 +166,7 @@ class Agent:
         value_loss = (w * m.two_hot.cross_entropy(q_logits, td_targets.unsqueeze(0))).sum(1).mean()
         total = (cfg.consistency_coef * consistency_loss + cfg.reward_coef * reward_loss
                  + cfg.value_coef * value_loss)
-
-        # Model step.
-        self.optim.zero_grad(set_to_none=True)
-        total.backward()
-        grad_norm = torch.nn.utils.clip_grad_norm_(
-            [p for g in self.optim.param_groups for p in g["params"]], cfg.grad_clip_norm)
-        self.optim.step()
-
-        # Policy step (on detached latents), then the target networks.
-        pi_metrics = self.update_pi(zs.detach(), action, task, bc_only=bc_only)
-        m.update_targets(cfg.tau)
-        return {
-            **_floats(consistency_loss=consistency_loss, reward_loss=reward_loss, value_loss=value_loss,
-                      total_loss=total, grad_norm=grad_norm),
-            **pi_metrics,
-        }
+        return total, consistency_loss, reward_loss, value_loss, zs
 
     def update_pi(self, zs: torch.Tensor, action: torch.Tensor, task: torch.Tensor,
                   bc_only: bool = False) -> dict[str, float]:
@@ -188,6 +206,12 @@ class Agent:
         self.optim.load_state_dict(state["optim"])
         self.pi_optim.load_state_dict(state["pi_optim"])
         self.scale.load_state_dict(state["scale"])
+
+
+def compiled(fn):
+    """torch.compile for the GPU path: CUDA graphs (mode "reduce-overhead"), static shapes (one
+    planner per env count; a fixed batch size). Outputs are only read before the next call."""
+    return torch.compile(fn, mode="reduce-overhead", dynamic=False)
 
 
 def _floats(**tensors: torch.Tensor) -> dict[str, float]:

@@ -11,11 +11,11 @@ fast paths compute the same function (equal within float rounding; tests/newt/te
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from torch import nn
 
 
 class _GroupSoftmax(torch.autograd.Function):

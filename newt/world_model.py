@@ -12,8 +12,8 @@ import copy
 from typing import NamedTuple
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from torch import nn
 
 from common.math import TwoHot, squashed_gaussian
 from newt.layers import QEnsemble, SimNorm, mlp
@@ -38,7 +38,7 @@ class PlanContext(NamedTuple):
     q_wza: torch.Tensor  # [E, Z+A, mlp]
     q_bias: torch.Tensor  # [E, N, 1, mlp]
 
-    def envs(self, idx: slice) -> "PlanContext":
+    def envs(self, idx: slice) -> PlanContext:
         """The context of a contiguous group of envs."""
         return self._replace(task=self.task[idx], rd_bias=self.rd_bias[idx], pi_bias=self.pi_bias[idx],
                              q_bias=self.q_bias[:, idx])
@@ -77,7 +77,7 @@ class WorldModel(nn.Module):
         self.two_hot = TwoHot(cfg.num_bins, cfg.vmin, cfg.vmax)
         self.fast = True
 
-    def set_fast(self, enabled: bool) -> "WorldModel":
+    def set_fast(self, enabled: bool) -> WorldModel:
         """Switch every fast path (SimNorm, Mish, the planner's hoisted first layers) on or off;
         off is the straightforward computation, kept as the reference for tests and benchmarks."""
         for module in self.modules():

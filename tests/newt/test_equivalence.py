@@ -10,8 +10,8 @@ import torch.nn.functional as F
 from newt.layers import group_softmax, mish
 from tests.newt.helpers import make_agent, random_batch
 
-SMALL_PLAN = dict(num_samples=64, num_elites=8, num_pi_trajs=8, iterations=3)
-TOL = dict(rtol=1e-4, atol=1e-5)
+SMALL_PLAN = {"num_samples": 64, "num_elites": 8, "num_pi_trajs": 8, "iterations": 3}
+TOL = {"rtol": 1e-4, "atol": 1e-5}
 
 
 def _randomise_heads(agent, seed: int = 0) -> None:
@@ -104,3 +104,9 @@ def test_update_losses_and_gradients_match_reference(task):
             torch.testing.assert_close(p.grad, named_ref[name].grad, rtol=1e-3, atol=1e-6, msg=name)
             compared += 1
     assert compared > 20
+
+
+def test_compile_on_cpu_is_rejected_with_a_clear_message():
+    """compile=true is the CUDA-graph path; on CPU the eager fast paths run and compile is refused."""
+    with pytest.raises(ValueError, match=r"compile=true needs a CUDA device.*'cpu'.*compile=false"):
+        make_agent(compile=True)
