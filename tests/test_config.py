@@ -1,0 +1,47 @@
+import subprocess
+import sys
+
+import pytest
+
+import config as C
+
+
+@pytest.mark.parametrize("change,match", [
+    (dict(task="not-a-task"), r"unknown task 'not-a-task'.*soup"),
+    (dict(model_size="Q"), r"unknown model_size 'Q'; accepted: S, B, L, XL"),
+    (dict(steps=-5), r"steps must be >= 0, got -5"),
+    (dict(obs="rgb"), r"obs='rgb' is not built yet; accepted: state"),
+    (dict(device="tpu"), r"unknown device 'tpu'; accepted: auto, cpu, cuda"),
+    (dict(num_elites=1000), r"num_elites must be in \[1, num_samples=512\], got 1000"),
+    (dict(task="dmcontrol", num_envs=30), r"num_envs=30 must be a multiple of the 21 tasks"),
+    (dict(num_workers=-1), r"num_workers must be >= 0, got -1"),
+])
+def test_bad_values_raise_naming_value_and_accepted(change, match):
+    with pytest.raises(C.ConfigError, match=match):
+        C.derive(C.Config(**change))
+
+
+def test_derived_values_single_and_multitask():
+    d = C.derive(C.Config(task="cartpole-balance", model_size="B"))
+    assert d.tasks == ("cartpole-balance",) and d.env_tasks == ("cartpole-balance",) * 2
+    assert not d.multitask and d.task_dim == 0 and d.utd == 1.0
+    assert (d.enc_dim, d.mlp_dim, d.latent_dim, d.num_q) == (256, 512, 512, 5)
+    assert d.discounts == (0.99,) and d.seed_steps == 2500
+    d = C.derive(C.Config(task="soup"))
+    assert len(d.tasks) == 200 and d.num_envs == 200 and d.multitask and d.utd == 0.075
+    assert d.task_ids == tuple(range(200))
+    lengths = dict(zip(d.tasks, d.episode_lengths))
+    discounts = dict(zip(d.tasks, d.discounts))
+    assert lengths["mw-reach"] == 100 and discounts["mw-reach"] == 0.95
+    assert discounts["atari-pong"] == 0.99 and discounts["pygame-landing"] == 0.975
+    assert dict(zip(d.tasks, d.action_dims))["quadruped-run"] == 12
+
+
+@pytest.mark.parametrize("override,expected", [
+    ("task=not-a-task", "unknown task 'not-a-task'"),
+    ("model_size=Q", "accepted: S, B, L, XL"),
+])
+def test_train_cli_rejects_bad_values_quickly(override, expected):
+    proc = subprocess.run([sys.executable, "train.py", override], capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0
+    assert expected in proc.stderr
