@@ -13,7 +13,7 @@ from envs.registry import MAX_ACTION_DIM, get_task
 
 DMC_MIX = ["cartpole-balance", "reacher-easy", "walker-walk"]  # action dims 1, 2, 6; obs 5, 6, 24
 # Tasks of other lengths from other domains, tried when their maker exists and works here.
-OTHER_LENGTHS = ["pygame-landing", "mujoco-inverted-pendulum", "lunarlander-land"]  # 200, 50, 250 steps
+OTHER_LENGTHS = ["pygame-landing", "mujoco-reacher", "lunarlander-land"]  # 200, 50, 250 steps
 
 
 def _actions(tasks: list[str], steps: int, junk: float) -> np.ndarray:
@@ -131,3 +131,20 @@ def test_hung_worker_times_out_and_close_does_not_hang():
         assert not any(p.is_alive() for p in env._pool._procs)
     finally:
         env.close()
+
+
+@pytest.mark.timeout(60)
+def test_render_is_forwarded_to_the_worker():
+    tasks = ["pendulum-swingup", "cartpole-balance"]
+    with MultitaskEnv(tasks, seed=0, num_workers=0) as env:
+        env.reset()
+        try:
+            expected = [env.render(i) for i in range(2)]
+        except Exception as e:  # noqa: BLE001 - no offscreen GL on this machine
+            pytest.skip(f"MuJoCo cannot render here: {type(e).__name__}: {e}")
+    with MultitaskEnv(tasks, seed=0, num_workers=2) as env:
+        env.reset()
+        for i in range(2):
+            np.testing.assert_array_equal(env.render(i), expected[i])
+        with pytest.raises(ValueError, match="slot 2 out of range"):
+            env.render(2)
