@@ -29,6 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 import envs
+from envs.errors import MissingAssetsError
 from envs.registry import MAX_ACTION_DIM, MAX_OBS_DIM, get_task, task_id
 
 START_METHODS = ("forkserver", "spawn", "fork")
@@ -119,6 +120,12 @@ def _local_buffers(n: int) -> dict[str, np.ndarray]:
     return _views(bytearray(_layout(n)[1]), n)
 
 
+def _note(e: BaseException, text: str) -> None:
+    """Say which slot failed without changing the exception's type (callers may catch it)."""
+    if hasattr(e, "add_note"):  # Python >= 3.11
+        e.add_note(text)
+
+
 class _SlotGroup:
     """The envs of some slots, stepped in turn; reads `actions`, writes the other arrays."""
 
@@ -131,7 +138,8 @@ class _SlotGroup:
                 self._envs.append(envs.make(tasks[i], seed=seed + i))
             except Exception as e:
                 self.close()
-                raise RuntimeError(f"slot {i}: making task {tasks[i]!r} failed: {type(e).__name__}: {e}") from e
+                _note(e, f"while making slot {i} ({tasks[i]})")
+                raise
         self._first_reset = True
 
     def _reset_slot(self, k: int, row: np.ndarray) -> None:
@@ -155,7 +163,8 @@ class _SlotGroup:
             try:
                 o, r, _, truncated, info = self._envs[k].step(action)
             except Exception as e:
-                raise RuntimeError(f"slot {i}: task {self.tasks[i]!r} failed in step: {type(e).__name__}: {e}") from e
+                _note(e, f"while stepping slot {i} ({self.tasks[i]})")
+                raise
             b["reward"][i] = r
             b["final_obs"][i] = 0.0
             b["final_obs"][i, : o.shape[0]] = o
@@ -195,9 +204,17 @@ def _limit_threads() -> None:
 
 
 # Messages are raw bytes, one per worker per command: a command byte from the parent; an empty
-# answer for "done", or a pickled ("ok" | "error", payload) when there is something to say.
+# answer for "done", or a pickled ("ok", payload) / ("error", (traceback text, exception or None)).
 _STEP, _RESET, _RENDER, _CLOSE = b"s", b"r", b"R", b"c"
 _COMMAND_NAMES = {_STEP: "step", _RESET: "reset", _RENDER: "render", _CLOSE: "close"}
+
+
+def _send_error(conn, e: BaseException) -> None:
+    text = "".join(traceback.format_exception(e))
+    try:
+        conn.send(("error", (text, e)))
+    except Exception:  # noqa: BLE001 - an exception that does not pickle goes as text only
+        conn.send(("error", (text, None)))
 
 
 def _worker_main(tasks: tuple[str, ...], slots: tuple[int, ...], seed: int, shared, conn) -> None:
@@ -207,8 +224,8 @@ def _worker_main(tasks: tuple[str, ...], slots: tuple[int, ...], seed: int, shar
     _limit_threads()
     try:
         group = _SlotGroup(tasks, slots, seed, _views(shared, len(tasks)))
-    except Exception:  # noqa: BLE001 - any failure is sent to the parent, which raises it
-        conn.send(("error", traceback.format_exc()))
+    except Exception as e:  # noqa: BLE001 - any failure is sent to the parent, which raises it
+        _send_error(conn, e)
         return
     conn.send_bytes(b"")
     # One poll object for the whole life of the worker: cheaper per step than connection.wait.
@@ -238,9 +255,9 @@ def _worker_main(tasks: tuple[str, ...], slots: tuple[int, ...], seed: int, shar
                 elif cmd == _RENDER:
                     conn.send(("ok", group.render(int(msg[1:]))))
                 else:
-                    conn.send(("error", f"unknown command {msg!r}"))
-            except Exception:  # noqa: BLE001 - any failure is sent to the parent, which raises it
-                conn.send(("error", traceback.format_exc()))
+                    conn.send(("error", (f"unknown command {msg!r}", None)))
+            except Exception as e:  # noqa: BLE001 - any failure is sent to the parent, which raises it
+                _send_error(conn, e)
     finally:
         group.close()
 
@@ -367,10 +384,13 @@ class _WorkerPool:
                     status, payload = pickle.loads(msg)
                     if status != "ok":
                         self.close()
-                        raise RuntimeError(
+                        text, cause = payload
+                        # Missing assets keep their type, so a caller can skip those tasks.
+                        cls = MissingAssetsError if isinstance(cause, MissingAssetsError) else RuntimeError
+                        raise cls(
                             f"env worker {k} failed during {cmd}; it held: {self._held(k)}. The pool has "
-                            f"been closed. Worker traceback:\n{payload}"
-                        )
+                            f"been closed. Worker traceback:\n{text}"
+                        ) from cause
                     answers[k] = payload
                 else:
                     answers[k] = None

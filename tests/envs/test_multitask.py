@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 import signal
 
@@ -148,3 +149,19 @@ def test_render_is_forwarded_to_the_worker():
             np.testing.assert_array_equal(env.render(i), expected[i])
         with pytest.raises(ValueError, match="slot 2 out of range"):
             env.render(2)
+
+
+@pytest.mark.timeout(120)
+def test_worker_error_keeps_missing_assets_type_and_names_the_task():
+    from envs.errors import MissingAssetsError
+
+    tasks = ["pendulum-swingup", "ms-pick-apple"]  # needs the YCB asset pack, absent by default
+    try:
+        env = MultitaskEnv(tasks, seed=0, num_workers=2)
+    except MissingAssetsError as e:
+        assert "ms-pick-apple" in str(e) and "Worker traceback" in str(e)
+        assert isinstance(e.__cause__, MissingAssetsError)  # the worker's own exception, chained
+        assert not [p for p in mp.active_children() if p.name.startswith("mmbench-worker")]
+    else:
+        env.close()
+        pytest.skip("the ManiSkill YCB assets are installed here, so ms-pick-apple can be made")
