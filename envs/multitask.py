@@ -23,6 +23,7 @@ import signal
 import sys
 import time
 import traceback
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
@@ -313,6 +314,8 @@ class _WorkerPool:
         self._procs: list = []
         self._conns: list = []
         self._closed = False
+        # Stops the workers on close(), or when the pool is garbage-collected without it.
+        self._finalizer = weakref.finalize(self, _stop_workers, self._procs, self._conns)
         try:
             for k, group in enumerate(groups):
                 parent_end, child_end = ctx.Pipe()
@@ -422,26 +425,30 @@ class _WorkerPool:
         if self._closed:
             return
         self._closed = True
-        for conn, proc in zip(self._conns, self._procs):
-            if proc.is_alive():
-                try:
-                    conn.send_bytes(_CLOSE)
-                except OSError:
-                    pass
-        # Escalate on one shared deadline each (a stopped or hung worker must not hold close up):
-        # ask, then SIGTERM, then SIGKILL.
-        for stop, grace in ((None, CLOSE_GRACE_S), ("terminate", 1.0), ("kill", None)):
-            alive = [p for p in self._procs if p.is_alive()]
-            if stop is not None:
-                for proc in alive:
-                    getattr(proc, stop)()
-            deadline = None if grace is None else time.monotonic() + grace
-            for proc in alive:
-                proc.join(None if deadline is None else max(deadline - time.monotonic(), 0.0))
-        for conn in self._conns:
-            conn.close()
+        self._finalizer()
         self.bufs = {}
         self._shared = None
+
+
+def _stop_workers(procs: list, conns: list) -> None:
+    """Ask the workers to close, then escalate on one shared deadline each (a stopped or hung
+    worker must not hold this up): SIGTERM, then SIGKILL. Also runs if a pool is never closed."""
+    for conn, proc in zip(conns, procs):
+        if proc.is_alive():
+            try:
+                conn.send_bytes(_CLOSE)
+            except OSError:
+                pass
+    for stop, grace in ((None, CLOSE_GRACE_S), ("terminate", 1.0), ("kill", None)):
+        alive = [p for p in procs if p.is_alive()]
+        if stop is not None:
+            for proc in alive:
+                getattr(proc, stop)()
+        deadline = None if grace is None else time.monotonic() + grace
+        for proc in alive:
+            proc.join(None if deadline is None else max(deadline - time.monotonic(), 0.0))
+    for conn in conns:
+        conn.close()
 
 
 class MultitaskEnv:
