@@ -44,6 +44,11 @@ class PlanContext(NamedTuple):
                              q_bias=self.q_bias[:, idx])
 
 
+def _norm(layer: nn.Sequential) -> nn.LayerNorm:
+    """The LayerNorm of a NormedLinear."""
+    return next(m for m in layer if isinstance(m, nn.LayerNorm))
+
+
 class WorldModel(nn.Module):
     def __init__(self, cfg, derived, task_embeddings: torch.Tensor | None = None):
         super().__init__()
@@ -155,7 +160,8 @@ class WorldModel(nn.Module):
             q_bias = torch.baddbmm(qb, emb.expand(qw.shape[0], -1, -1), qw[:, z + a:])
         return PlanContext(
             task=task, rd_wz=w[:, :z].t(), rd_wa=w[:, z:z + a], rd_bias=bias[:, None, None, :],
-            rd_ln_w=torch.stack([r0[1].weight, d0[1].weight]), rd_ln_b=torch.stack([r0[1].bias, d0[1].bias]),
+            rd_ln_w=torch.stack([_norm(r0).weight, _norm(d0).weight]),
+            rd_ln_b=torch.stack([_norm(r0).bias, _norm(d0).bias]),
             pi_wz=p0[0].weight[:, :z].t(), pi_bias=pi_bias[:, None, :],
             q_wza=qw[:, :z + a], q_bias=q_bias[:, :, None, :])
 
@@ -173,7 +179,7 @@ class WorldModel(nn.Module):
         else:
             h = torch.mm(z.reshape(n * s, -1), ctx.rd_wz).view(n, s, -1).add_(a_feat)
         h = F.layer_norm(h.view(n, s, 2, -1), ctx.rd_ln_w.shape[-1:]).mul_(ctx.rd_ln_w).add_(ctx.rd_ln_b)
-        h = self.reward_net[0][2](h)  # the first layers' activation (Mish)
+        h = self.reward_net[0][-1](h)  # the first layers' activation (Mish)
         hr, hd = h[:, :, 0], h[:, :, 1]
         for layer in self.reward_net[1:]:
             hr = layer(hr)
