@@ -464,9 +464,10 @@ class MultitaskEnv:
     default: `step_cost`'s tables).
     start_method: how workers start. 'forkserver' (default) is safe when the parent already runs
     torch/OpenMP threads, which a plain 'fork' is not; 'spawn' also works.
-    timeout: seconds to wait for a worker's answer before declaring it hung (None: wait as long
-    as it lives). A worker that dies or fails raises a RuntimeError naming its tasks, and the
-    whole pool is closed first.
+    timeout: seconds to wait for a worker's answer to reset/step/render before declaring it hung
+    and killing it (None: wait as long as it lives; start-up, which makes the envs, always waits).
+    A worker that dies, hangs or fails raises a RuntimeError naming its tasks (a
+    MissingAssetsError keeps its type), and the whole pool is closed first.
     """
 
     def __init__(self, tasks: Sequence[str], seed: int = 0, num_workers: int | None = None,
