@@ -6,7 +6,9 @@ The buffer is filled with fixed-length 500-step episodes (128-D obs, 16-D action
 layout). At each size the median time of one `EpisodeBuffer.sample` is measured, next to a scan
 baseline measured in the same run on the same data: the valid slice starts recomputed from a
 per-row flag over the whole buffer on every call (O(buffer), what a buffer without the episode
-table must do). `sample` should stay flat (O(batch)): the target is 1M within 1.5x of 10k.
+table must do), and the floor: the same random row gathers alone. `sample` should stay flat
+(O(batch)): the target is 1M within 1.5x of 10k. Whatever the gathers alone grow by is the memory
+hierarchy (a 5 MB table sits in cache, a 500 MB one does not), not the buffer's algorithm.
 On cores shared with other busy processes, torch's OpenMP threads spin-wait on each other and
 small ops can take 10-100x longer with 2 threads than with 1 (`--threads 1`); the load is printed.
 `--json` prints one JSON object last with `sample_ms_10k`, `sample_ms_100k`, `sample_ms_1m`.
@@ -50,6 +52,13 @@ def scan_sample(valid: torch.Tensor, buf: EpisodeBuffer, batch: int) -> torch.Te
     return buf.obs[idx] + buf.action[idx[1:]].sum() + buf.reward[idx[1:]].sum()
 
 
+def gather_only(buf: EpisodeBuffer, rows: int, batch: int) -> torch.Tensor:
+    """Floor: the random row gathers alone (no episode table), over the same number of rows."""
+    start = torch.randint(0, rows - buf.horizon, (batch,))
+    idx = start.unsqueeze(0) + torch.arange(buf.horizon + 1).unsqueeze(1)
+    return buf.obs[idx] + buf.action[idx[1:]].sum() + buf.reward[idx[1:]].sum()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object last")
@@ -72,7 +81,8 @@ def main() -> None:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores; "
           f"batch {args.batch}, H={horizon}, {EPISODE}-step episodes\n")
-    head = f"{'transitions':>11} {'episodes':>8} {'sample ms':>9} {'vs 10k':>6} {'scan ms':>8} {'scan/sample':>11}"
+    head = (f"{'transitions':>11} {'episodes':>8} {'sample ms':>9} {'vs 10k':>6} {'gather ms':>9} {'vs 10k':>6} "
+            f"{'scan ms':>8} {'scan/sample':>11}")
     print(head)
     print("-" * len(head))
     results, first = {}, None
@@ -82,10 +92,13 @@ def main() -> None:
             buf.add(obs, action, reward, task=0)
             valid[row:row + EPISODE - horizon + 1] = True
         ms = _median_ms(lambda: buf.sample(args.batch), args.calls)
+        rows = buf._cursor
+        gather_ms = _median_ms(lambda rows=rows: gather_only(buf, rows, args.batch), args.calls)
         scan_ms = _median_ms(lambda: scan_sample(valid, buf, args.batch), max(10, args.calls // 10))
-        first = first or ms
+        first = first or (ms, gather_ms)
         results[key] = ms
-        print(f"{len(buf):11,} {buf.num_episodes:8} {ms:9.3f} {ms / first:5.2f}x {scan_ms:8.3f} {scan_ms / ms:10.1f}x")
+        print(f"{len(buf):11,} {buf.num_episodes:8} {ms:9.3f} {ms / first[0]:5.2f}x {gather_ms:9.3f} "
+              f"{gather_ms / first[1]:5.2f}x {scan_ms:8.3f} {scan_ms / ms:10.1f}x")
     if args.json:
         print(json.dumps({f"sample_ms_{k}": v for k, v in results.items()}))
 
