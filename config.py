@@ -26,7 +26,7 @@ class Config:
     device: str = "auto"  # auto (cuda if available), cpu or cuda
     checkpoint: Optional[str] = None  # resume from this checkpoint file
     num_envs: Optional[int] = None  # parallel envs; default 2 for one task, one per task for a set
-    num_workers: int = 0  # env worker processes (0: step every env in the main process)
+    num_workers: Optional[int] = None  # env worker processes; 0 steps envs in-process; default 0 for one task, one per core for a set
     compile: bool = False  # torch.compile planning and update (GPU; measured to not help on CPU)
     # --- model ---
     model_size: str = "S"  # S, B, L or XL (about 2M, 5M, 20M, 80M parameters)
@@ -100,6 +100,7 @@ class Derived:
     episode_lengths: tuple[int, ...]
     discounts: tuple[float, ...]
     num_envs: int
+    num_workers: int | None  # None: one worker process per core (capped by the number of envs)
     utd: float
     seed_steps: int
     save_freq: int
@@ -140,7 +141,7 @@ def derive(cfg: Config) -> Derived:
            f"num_elites must be in [1, num_samples={cfg.num_samples}], got {cfg.num_elites}")
     _check(0 <= cfg.num_pi_trajs < cfg.num_samples,
            f"num_pi_trajs must be in [0, num_samples), got {cfg.num_pi_trajs}")
-    _check(cfg.num_workers >= 0, f"num_workers must be >= 0, got {cfg.num_workers}")
+    _check(cfg.num_workers is None or cfg.num_workers >= 0, f"num_workers must be >= 0, got {cfg.num_workers}")
     _check(cfg.num_envs is None or cfg.num_envs > 0, f"num_envs must be > 0, got {cfg.num_envs}")
     _check(cfg.utd is None or cfg.utd >= 0, f"utd must be >= 0, got {cfg.utd}")
 
@@ -182,6 +183,7 @@ def derive(cfg: Config) -> Derived:
         episode_lengths=lengths,
         discounts=tuple(s.gamma for s in specs),
         num_envs=num_envs,
+        num_workers=cfg.num_workers if cfg.num_workers is not None else (None if multitask else 0),
         utd=cfg.utd if cfg.utd is not None else (0.075 if multitask else 1.0),
         seed_steps=cfg.seed_steps if cfg.seed_steps is not None else max(1000, 5 * max(lengths)),
         save_freq=cfg.save_freq or cfg.eval_freq,

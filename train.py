@@ -39,8 +39,8 @@ def run(cfg: config_module.Config) -> None:
         trainer.load(cfg.checkpoint)
         print(f"resumed from {cfg.checkpoint} at step {trainer.step:,} (the replay buffer starts empty)")
     eval_tasks = [t for t in derived.tasks for _ in range(cfg.eval_episodes)]
-    env = MultitaskEnv(derived.env_tasks, seed=cfg.seed, num_workers=cfg.num_workers)
-    eval_env = MultitaskEnv(eval_tasks, seed=cfg.seed + 10_000, num_workers=cfg.num_workers)
+    env = MultitaskEnv(derived.env_tasks, seed=cfg.seed, num_workers=derived.num_workers)
+    eval_env = MultitaskEnv(eval_tasks, seed=cfg.seed + 10_000, num_workers=derived.num_workers)
     logger = Logger(cfg, derived, total_steps=cfg.steps, initial_step=trainer.step)
     n_params = sum(p.numel() for p in agent.model.parameters() if p.requires_grad)
     logger.bar.write(f"Newt {cfg.model_size} ({n_params / 1e6:.2f}M params) on {derived.device}: "
