@@ -40,7 +40,12 @@ def test_train_writes_csv_and_checkpoint_then_resumes(tmp_path):
         steps = [int(r["step"]) for r in csv.DictReader(f)]
     assert steps == [1000, 1600]  # continued from 1000, did not start over
     resumed = torch.load(run_dir / "checkpoint_1600.pt", weights_only=False)
-    assert resumed["step"] == 1600 and resumed["updates"] > state["updates"]
+    # The replay buffer is not restored, so no update runs until a new episode is stored (after
+    # 500 more steps per env): counters and weights must be exactly those that were saved.
+    assert resumed["step"] == 1600 and resumed["updates"] == state["updates"] > 0
+    assert resumed["episodes"] == state["episodes"]
+    for name, value in state["agent"]["model"].items():
+        assert torch.equal(value, resumed["agent"]["model"][name]), name
 
 
 def test_resume_with_different_model_is_refused(tmp_path):
