@@ -8,7 +8,6 @@ writes back into the config afterwards.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Optional
 
@@ -208,6 +207,3 @@ def as_config(cfg) -> Config:
 def register() -> None:
     ConfigStore.instance().store(name="base_config", node=Config)
 
-
-def replace(cfg: Config, **changes) -> Config:
-    return dataclasses.replace(cfg, **changes)
