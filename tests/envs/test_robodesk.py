@@ -128,3 +128,66 @@ def test_same_seed_same_rollout():
         return np.array(out)
 
     np.testing.assert_array_equal(rollout(), rollout())
+
+
+def test_lean_ik_matches_dm_control_bitwise():
+    from dm_control.utils import inverse_kinematics
+
+    from envs.robodesk import site_position_ik
+
+    env = envs.make("rd-push-red", seed=3)
+    try:
+        env.reset()
+        desk = env.unwrapped.desk
+        ours, reference = desk.physics_copy, desk.physics_copy.copy(share_model=True)
+        rng = np.random.default_rng(1)
+        joints = tuple(f"panda0_joint{i}" for i in range(1, 7))
+        for _ in range(20):  # small deltas (RoboDesk's) and large ones (damped branch, many steps)
+            start = desk.physics.data.qpos.copy()
+            target = ours.named.data.site_xpos["end_effector"] + rng.normal(0, rng.choice([0.01, 0.3]), 3)
+            ours.data.qpos[:] = reference.data.qpos[:] = start
+            got = site_position_ik(ours.model.ptr, ours.data.ptr, desk._ee_site, desk._ik_dofs, target).copy()
+            want = inverse_kinematics.qpos_from_site_pose(reference, "end_effector", target, joint_names=joints,
+                                                          inplace=True).qpos.copy()
+            np.testing.assert_array_equal(got, want)
+            assert not np.array_equal(got, start)
+    finally:
+        env.close()
+
+
+def test_direct_mujoco_step_matches_robodesks_step_bitwise(no_camera):
+    """Our step against RoboDesk's own (dm_control Physics.step, dm_control IK) from one state."""
+    import robodesk
+
+    from envs.robodesk import _import_robodesk
+
+    _import_robodesk()
+    ours, stock = envs.make("rd-open-drawer", seed=7).unwrapped, envs.make("rd-open-drawer", seed=7).unwrapped
+    try:
+        ours.reset(), stock.reset()
+        stock_desk = stock.desk
+        stock_desk._ik = lambda pos: robodesk.RoboDesk._ik(stock_desk, pos)  # dm_control's IK
+        rng = np.random.default_rng(0)
+        for _ in range(15):
+            action = rng.uniform(-1, 1, 5)
+            obs, reward, *_ = ours.desk.step(action)
+            want_obs, want_reward, *_ = robodesk.RoboDesk.step(stock_desk, action)
+            np.testing.assert_array_equal(obs, want_obs)
+            assert reward == want_reward
+        np.testing.assert_array_equal(ours.desk.physics.data.qpos, stock_desk.physics.data.qpos)
+        assert ours.desk.num_steps == stock_desk.num_steps
+    finally:
+        ours.close(), stock.close()
+
+
+def test_invalid_physics_state_raises_like_dm_control():
+    from dm_control.rl.control import PhysicsError
+
+    env = envs.make("rd-push-blue", seed=0)
+    try:
+        env.reset()
+        env.unwrapped.desk.physics.data.qvel[12] = np.nan
+        with pytest.raises(PhysicsError, match="mjWARN_BAD"):
+            env.step(np.zeros(5, np.float32))
+    finally:
+        env.close()
