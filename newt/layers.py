@@ -1,11 +1,11 @@
 """Building blocks: NormedLinear (Linear + LayerNorm + Mish), SimNorm, MLPs and the Q-ensemble.
 
-Speed: SimNorm and Mish have a fast path (on by default, the `fast` attribute of each module;
-`WorldModel.set_fast(False)` switches every module back to the straightforward PyTorch ops).
-PyTorch's CPU softmax over a last dim of 8 is about 10x slower than the same maths written as
-max/exp/sum on a [rows, 8] view (with a hand-written backward), and F.mish (forward and backward)
-about 2x slower than its one-exp closed form. Both
-fast paths compute the same function (equal within float rounding; tests/newt/test_equivalence.py).
+Speed: SimNorm, Mish and the Q-ensemble's dropout have a fast path (on by default, the `fast`
+attribute of each module; `WorldModel.set_fast(False)` switches every module back to the
+straightforward PyTorch ops). PyTorch's CPU softmax over a last dim of 8 is about 4x slower than
+the same maths written as max/exp/sum on a [rows, 8] view (with a hand-written backward); Mish and
+dropout come from `newt.kernels` (compiled Mish, dropout masks from geometric gaps). The fast
+paths compute the same functions (tests/newt/test_equivalence.py, tests/newt/test_kernels.py).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from collections.abc import Sequence
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from newt.kernels import dropout, mish
 
 
 class _GroupSoftmax(torch.autograd.Function):
@@ -48,42 +50,6 @@ def group_softmax(x: torch.Tensor, group: int) -> torch.Tensor:
     return e.div_(e.sum(-1, keepdim=True)).view(x.shape)
 
 
-def _mish_parts(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(e^x, r) with tanh(softplus(x)) = 1 - r, r = 2 / (e^x (e^x + 2) + 2): one exp, no tanh.
-    x is clamped at 20 for the exp, beyond which r is 0 in float32 anyway."""
-    e = x.clamp(max=20.0).exp_()
-    r = (e + 2.0).mul_(e).add_(2.0).reciprocal_().mul_(2.0)
-    return e, r
-
-
-class _Mish(torch.autograd.Function):
-    """Mish with a closed-form backward: d/dx = tanh(sp(x)) + x sech^2(sp(x)) sigmoid(x), where
-    tanh(sp) = 1 - r and sech^2(sp) = r (2 - r) (no cancellation near 1)."""
-
-    @staticmethod
-    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
-        ctx.save_for_backward(x)
-        _, r = _mish_parts(x)
-        return r.neg_().add_(1.0).mul_(x)
-
-    @staticmethod
-    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
-        (x,) = ctx.saved_tensors
-        e, r = _mish_parts(x)
-        sig = e.div_(e + 1.0)
-        d = r.mul(2.0 - r).mul_(sig).mul_(x).sub_(r).add_(1.0)  # x sech^2 sigmoid + 1 - r
-        return d.mul_(grad)
-
-
-def mish(x: torch.Tensor) -> torch.Tensor:
-    """Mish, x * tanh(softplus(x)), in the closed form x (1 - r) with r = 2 / (e^x (e^x + 2) + 2):
-    one exp instead of softplus + tanh, and a closed-form backward (about 2x F.mish on CPU)."""
-    if x.requires_grad and torch.is_grad_enabled():
-        return _Mish.apply(x)
-    _, r = _mish_parts(x)
-    return r.neg_().add_(1.0).mul_(x)
-
-
 class SimNorm(nn.Module):
     """Simplicial normalisation: split the vector into groups of `group` entries, softmax each."""
 
@@ -102,7 +68,7 @@ class SimNorm(nn.Module):
 
 
 class Mish(nn.Module):
-    """Mish activation; `fast` selects the closed form for inference (see `mish`)."""
+    """Mish activation; `fast` selects `newt.kernels.mish` (compiled on CPU) over F.mish."""
 
     def __init__(self):
         super().__init__()
@@ -191,11 +157,11 @@ class QEnsemble(nn.Module):
     def after_first_linear(self, h: torch.Tensor, members: torch.Tensor | None = None) -> torch.Tensor:
         """The rest of the networks from the first Linear's output h [E, B, hidden]: [E, B, out].
         (The planner computes the first Linear itself, with the task part hoisted.)"""
-        act = mish if self.fast else F.mish
+        act, drop = (mish, dropout) if self.fast else (F.mish, F.dropout)
         for i, (lin, norm) in enumerate(zip(self.linears, self.norms)):
             if i > 0:
                 h = lin(h, members)
             if i == 0 and self.dropout:
-                h = F.dropout(h, self.dropout, self.training)
+                h = drop(h, self.dropout, self.training)
             h = act(norm(h, members))
         return self.out(h, members)
