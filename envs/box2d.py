@@ -30,6 +30,7 @@ import gymnasium as gym
 import numpy as np
 
 from envs.registry import TaskSpec
+from envs.wrappers import GymnasiumBackedEnv
 
 ACTION_REPEAT = 2
 
@@ -46,7 +47,7 @@ def _identity(r: float) -> float:
     return float(r)
 
 
-class Box2DEnv(gym.Env):
+class Box2DEnv(GymnasiumBackedEnv):
     """A Box2D variant with action repeat 2, the per-task reward transform, and no termination."""
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"]}
@@ -89,14 +90,6 @@ class Box2DEnv(gym.Env):
             obs, r, _, _, _ = self._env.step(action)
             reward += self._transform(float(r))
         return np.asarray(obs, np.float32), reward, False, False, {"success": 0.0}
-
-    def render(self):
-        if self.render_mode != "rgb_array":
-            raise RuntimeError(f"render() needs render_mode='rgb_array', got {self.render_mode!r}")
-        return self._env.render()
-
-    def close(self):
-        self._env.close()
 
 
 def make(spec: TaskSpec, seed: int | None = None, render_mode: str | None = None) -> gym.Env:

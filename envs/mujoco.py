@@ -28,6 +28,7 @@ import gymnasium as gym
 import numpy as np
 
 from envs.registry import TaskSpec
+from envs.wrappers import GymnasiumBackedEnv
 
 RENDER_SIZE = 224
 
@@ -61,7 +62,7 @@ def build_env(env_id: str, render_mode: str | None, **kwargs: Any) -> gym.Env:
     return creator(render_mode=render_mode, width=RENDER_SIZE, height=RENDER_SIZE, **kwargs)
 
 
-class MujocoEnv(gym.Env):
+class MujocoEnv(GymnasiumBackedEnv):
     """A gymnasium MuJoCo env with MMBench's action scale, repeat and reward changes."""
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"]}
@@ -105,14 +106,6 @@ class MujocoEnv(gym.Env):
             obs, reward, terminated, _, _ = self._env.step(action)
             total += self._transform(float(reward), bool(terminated))
         return obs.astype(np.float32), total, False, False, {"success": 0.0}
-
-    def render(self):
-        if self.render_mode != "rgb_array":
-            raise RuntimeError(f"render() needs render_mode='rgb_array', got {self.render_mode!r}")
-        return self._env.render()
-
-    def close(self):
-        self._env.close()
 
 
 def make(spec: TaskSpec, seed: int | None = None, render_mode: str | None = None) -> gym.Env:

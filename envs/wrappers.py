@@ -17,6 +17,22 @@ import numpy as np
 from envs.registry import TaskSpec
 
 
+class GymnasiumBackedEnv(gym.Env):
+    """Base of the makers that drive one gymnasium env in `self._env` (Box2D, MuJoCo): rendering
+    only when built with render_mode="rgb_array", and closing, both handed to that env."""
+
+    render_mode: str | None = None
+    _env: gym.Env
+
+    def render(self):
+        if self.render_mode != "rgb_array":
+            raise RuntimeError(f"render() needs render_mode='rgb_array', got {self.render_mode!r}")
+        return self._env.render()
+
+    def close(self):
+        self._env.close()
+
+
 class MMBenchTask(gym.Wrapper):
     """Fixed-length episode with `success` and `score` in every info dict."""
 
