@@ -10,7 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # --- system packages -------------------------------------------------------------------------
 # EGL and OSMesa: headless MuJoCo / dm_control rendering. (The Vulkan stack for ManiSkill is below.)
-APT_PACKAGES="libegl1 libgl1 libosmesa6 libglfw3"  # MP4 encoding uses the imageio-ffmpeg wheel
+APT_PACKAGES="libegl1 libgl1 libosmesa6 libglfw3 g++"  # MP4 encoding uses the imageio-ffmpeg wheel; g++: torch.compile builds the CPU Mish kernels (newt/kernels.py)
 if command -v apt-get >/dev/null 2>&1; then
     missing=""
     for p in $APT_PACKAGES; do
