@@ -58,7 +58,13 @@ if command -v apt-get >/dev/null 2>&1 && [ -r "$DEBIAN_SOURCES" ] && [ -r /etc/o
         fi
         rm -f /tmp/newt-backports.sources
     fi
-else
+elif command -v apt-get >/dev/null 2>&1 && ! dpkg -s libvulkan1 >/dev/null 2>&1; then
+    # Not a deb822 Debian image (e.g. the Ubuntu CUDA base of docker/Dockerfile): take the distro's
+    # Vulkan loader and Mesa drivers. On a GPU node SAPIEN renders through NVIDIA's own Vulkan ICD,
+    # which the NVIDIA container runtime mounts; Mesa is the CPU fallback.
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq mesa-vulkan-drivers libvulkan1
+elif ! command -v apt-get >/dev/null 2>&1; then
     echo "setup.sh: cannot derive a backports source; ManiSkill needs a Vulkan driver (Mesa >= 25 lavapipe)" >&2
 fi
 # --- Vulkan for ManiSkill / SAPIEN (end) -----------------------------------------------------
