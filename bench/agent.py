@@ -1,6 +1,6 @@
 """Agent compute benchmark: ms per update and per planned step, achieved GFLOP/s vs matmul peak.
 
-    python bench/agent.py [--json] [--repeats 5] [--threads N] [--soup-envs 200]
+    python -m bench.agent [--json] [--repeats 5] [--threads N] [--soup-envs 200]
 
 Cases: model S and B single-task (1 env, batch 256) and S multitask on the 200-task soup
 (one env per task, batch 256). Each case is timed twice in the same run, interleaved: the agent
@@ -23,11 +23,7 @@ import itertools
 import json
 import os
 import statistics
-import sys
 import time
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[0] = ROOT  # import the project, not this folder's scripts (bench/envs.py would shadow envs)
 
 import torch
 

@@ -1,6 +1,6 @@
 """Replay buffer benchmark: sample time (batch 256, H=3) as the buffer grows 10k -> 100k -> 1M.
 
-    python bench/buffer.py [--json] [--batch 256] [--calls 200] [--max 1000000] [--threads N]
+    python -m bench.buffer [--json] [--batch 256] [--calls 200] [--max 1000000] [--threads N]
 
 The buffer is filled with fixed-length 500-step episodes (128-D obs, 16-D actions, the agent's
 layout). At each size the median time of one `EpisodeBuffer.sample` is measured, next to a scan
@@ -20,11 +20,7 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import time
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[0] = ROOT  # import the project, not this folder's scripts (bench/envs.py would shadow envs)
 
 import torch
 

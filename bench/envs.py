@@ -1,6 +1,6 @@
 """Env throughput: our worker pool against gymnasium's one-process-per-env vector env.
 
-    python bench/envs.py [--tasks SET_OR_TASKS] [--steps N] [--rounds R] [--workers W] [--json]
+    python -m bench.envs [--tasks SET_OR_TASKS] [--steps N] [--rounds R] [--workers W] [--json]
 
 Measures task-steps per second (one agent step of one task = one task-step) of
   (a) pool:   `envs.multitask.MultitaskEnv` with W worker processes (default: one per core);
@@ -28,12 +28,6 @@ import platform
 import statistics
 import sys
 import time
-from pathlib import Path
-
-# Run as a script, this file's folder comes first on sys.path and its name would shadow the
-# `envs` package: put the repository root there instead.
-_ROOT = Path(__file__).resolve().parents[1]
-sys.path[:] = [str(_ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != _ROOT / "bench"]
 
 import gymnasium as gym
 import numpy as np

@@ -1,6 +1,6 @@
 """Learning benchmark: train single-task on a DMC task and print the eval return at fixed steps.
 
-    python bench/learn.py --task cartpole-balance --steps 100000 [--eval-freq 5000] [key=value ...]
+    python -m bench.learn --task cartpole-balance --steps 100000 [--eval-freq 5000] [key=value ...]
 
 Extra `key=value` arguments are config overrides, as for train.py. The run writes its logs to
 logs/<task>/<seed>/bench-learn/; the table compares the eval returns with TD-MPC2's published
@@ -17,12 +17,11 @@ import sys
 import time
 from collections import defaultdict
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[0] = ROOT  # import the project, not this folder's scripts (bench/envs.py would shadow envs)
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def reference_curve(task: str) -> dict[int, float]:
-    path = os.path.join(ROOT, "bench", "reference", f"{task}.csv")
+    path = os.path.join(HERE, "reference", f"{task}.csv")
     if not os.path.exists(path):
         return {}
     by_step = defaultdict(list)

@@ -1,6 +1,6 @@
 """MiniArcade state-only throughput: steps per second of each pygame game on one core.
 
-    python bench/miniarcade.py [--steps 5000] [--tasks pygame-pong ...] [--core 0] [--json]
+    python -m bench.miniarcade [--steps 5000] [--tasks pygame-pong ...] [--core 0] [--json]
 
 For every game in `envs.miniarcade.GAMES` whose module exists, steps (a) the bare game and (b) the
 registered task from `envs.make` (the game inside the MMBench wrapper) with pre-drawn random
@@ -18,10 +18,6 @@ import sys
 import time
 
 import numpy as np
-
-# Run as a script, this folder is sys.path[0], where bench/envs.py would shadow the `envs` package.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [os.path.dirname(_HERE) if os.path.abspath(p or os.curdir) == _HERE else p for p in sys.path]
 
 TARGET = 2000.0  # steps/s each game must reach state-only on one core
 

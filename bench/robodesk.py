@@ -1,6 +1,6 @@
 """RoboDesk step throughput: our state-only env against the stock env, which renders every step.
 
-    python bench/robodesk.py [--task rd-open-slide] [--steps 300] [--stock-steps 20] [--rounds 3] [--seed 0]
+    python -m bench.robodesk [--task rd-open-slide] [--steps 300] [--stock-steps 20] [--rounds 3] [--seed 0]
 
 Both run the same task with the same random actions, one process. The stock env
 is built as the original did for state observations (`image_size=1`): it still renders and
@@ -14,15 +14,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 
 import numpy as np
 
-# Run as a script, this folder is sys.path[0], where bench/envs.py and this file would shadow the
-# `envs` package and the `robodesk` library: search the repository root instead.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [os.path.dirname(_HERE) if os.path.abspath(p or os.curdir) == _HERE else p for p in sys.path]
 os.environ.setdefault("MUJOCO_GL", "egl")
 
 
@@ -46,10 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of ours and the floor (median)")
     args = parser.parse_args(argv)
 
+    import mujoco
+
     import envs
     from envs.robodesk import SUBSTEPS, TASK_NAMES, _import_robodesk
-
-    import mujoco
 
     ours = envs.make(args.task, seed=args.seed).unwrapped  # without the 100-step episode limit
     ours.reset()

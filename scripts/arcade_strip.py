@@ -1,6 +1,6 @@
 """Render one frame of each MiniArcade soup game into a PNG strip for the README.
 
-    python scripts/arcade_strip.py                       # writes docs/img/miniarcade.png
+    python scripts/arcade_strip.py                       # writes assets/miniarcade.png
     python scripts/arcade_strip.py --steps 80 --columns 5 --out /tmp/arcade.png
 
 Each game is reset with a fixed seed and played for `--steps` steps (with the game's own
@@ -69,7 +69,7 @@ def compose(frames: list[tuple[str, np.ndarray]], columns: int):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img" / "miniarcade.png")
+    parser.add_argument("--out", type=Path, default=ROOT / "assets" / "miniarcade.png")
     parser.add_argument("--steps", type=int, default=60, help="steps played before each frame")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--columns", type=int, default=10, help="frames per row")

@@ -1,0 +1,31 @@
+"""bench/ is a package: each benchmark runs as `python -m bench.<name>` from the repository root.
+
+Only the command lines are checked here (imports and --help); timing is never tested.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MODULES = ("agent", "buffer", "envs", "learn", "miniarcade", "robodesk")
+
+
+def test_every_bench_module_runs_with_dash_m():
+    # Started together: each one pays the imports (torch, simulators) once, in parallel.
+    procs = {m: subprocess.Popen([sys.executable, "-m", f"bench.{m}", "--help"], cwd=ROOT,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for m in MODULES}
+    for m, p in procs.items():
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, f"python -m bench.{m} --help exited {p.returncode}:\n{err[-2000:]}"
+        assert f"python -m bench.{m}" in out or "usage" in out, out
+
+
+def test_no_bench_module_rewrites_sys_path():
+    for m in MODULES:
+        text = (ROOT / "bench" / f"{m}.py").read_text()
+        assert "sys.path" not in text, f"bench/{m}.py still edits sys.path"
+        assert f"python bench/{m}.py" not in text, f"bench/{m}.py still documents `python bench/{m}.py`"
