@@ -1,8 +1,9 @@
 """The run configuration: a structured dataclass registered with Hydra, and `derive()`.
 
-`Config` holds what a user sets (defaults in config.yaml, overrides on the command line).
-`derive(cfg)` validates it and computes every derived value once (task list, per-task discounts,
-action dims, episode lengths, model dimensions, device) into a frozen `Derived` record. No code
+`Config` holds what a user sets: every option and its default, once (config.yaml only points Hydra
+here), overridden on the command line.
+`derive(cfg)` validates it and computes every derived value once (task list, per-task discounts
+and action dims, seeding steps, model dimensions, device) into a frozen `Derived` record. No code
 writes back into the config afterwards.
 """
 
@@ -28,7 +29,7 @@ class Config:
     num_workers: Optional[int] = None  # env worker processes; 0 steps envs in-process; default 0 for one task, one per core for a set
     compile: bool = False  # torch.compile planning and update (GPU; measured to not help on CPU)
     # --- model ---
-    model_size: str = "S"  # S, B, L or XL (about 2M, 5M, 20M, 80M parameters)
+    model_size: str = "S"  # S, B, L or XL: 1.3M/5.0M/15.6M/70.1M parameters single-task, 1.9M/6.7M/19.2M/78.7M on the soup
     num_bins: int = 101  # bins of the two-hot reward and value heads
     vmin: float = -10.0  # two-hot support, in symlog space
     vmax: float = 10.0
@@ -72,13 +73,24 @@ class Config:
     log_dir: str = "logs"  # root of the run directories
 
 
-MODEL_SIZES = {
-    # enc_dim, mlp_dim, latent_dim, num_enc_layers, num_q
-    "S": (128, 256, 384, 2, 3),
-    "B": (256, 512, 512, 2, 5),
-    "L": (1024, 1024, 512, 3, 5),
-    "XL": (2048, 2048, 704, 4, 7),
-}
+@dataclass(frozen=True)
+class ModelSize:
+    """The widths and counts that a model size sets."""
+
+    name: str  # S, B, L or XL
+    enc_dim: int  # encoder hidden width
+    mlp_dim: int  # hidden width of dynamics, reward, policy and Q
+    latent_dim: int  # latent state size (a multiple of simnorm_dim)
+    num_enc_layers: int  # encoder layers (hidden layers + output layer)
+    num_q: int  # Q-ensemble members
+
+
+MODEL_SIZES = {s.name: s for s in (
+    ModelSize("S", enc_dim=128, mlp_dim=256, latent_dim=384, num_enc_layers=2, num_q=3),
+    ModelSize("B", enc_dim=256, mlp_dim=512, latent_dim=512, num_enc_layers=2, num_q=5),
+    ModelSize("L", enc_dim=1024, mlp_dim=1024, latent_dim=512, num_enc_layers=3, num_q=5),
+    ModelSize("XL", enc_dim=2048, mlp_dim=2048, latent_dim=704, num_enc_layers=4, num_q=7),
+)}
 OBS_TYPES = ("state",)  # rgb needs the frozen vision encoder (not built yet)
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -93,22 +105,16 @@ class Derived:
 
     tasks: tuple[str, ...]  # the run's distinct tasks, in canonical order; model task index = position
     env_tasks: tuple[str, ...]  # task of each env slot
-    task_ids: tuple[int, ...]  # global (soup) id of each run task
     multitask: bool
-    action_dims: tuple[int, ...]
-    episode_lengths: tuple[int, ...]
-    discounts: tuple[float, ...]
+    action_dims: tuple[int, ...]  # per run task
+    discounts: tuple[float, ...]  # per run task
     num_envs: int
     num_workers: int | None  # None: one worker process per core (capped by the number of envs)
     utd: float
     seed_steps: int
     save_freq: int
     device: str
-    enc_dim: int
-    mlp_dim: int
-    latent_dim: int
-    num_enc_layers: int
-    num_q: int
+    size: ModelSize
     task_dim: int  # size of the task embedding (0 for single-task runs)
     obs_dim: int = 128
     action_dim: int = 16
@@ -122,7 +128,7 @@ def _check(ok: bool, msg: str) -> None:
 
 def derive(cfg: Config) -> Derived:
     """Validate `cfg` and compute every derived value; raises ConfigError naming the bad value."""
-    from envs.registry import MAX_ACTION_DIM, MAX_OBS_DIM, TASK_SETS, TASKS, task_id
+    from envs.registry import MAX_ACTION_DIM, MAX_OBS_DIM, TASK_SETS, TASKS
 
     _check(cfg.task in TASKS or cfg.task in TASK_SETS,
            f"unknown task {cfg.task!r}; accepted: a registered task name (see `python -m envs list`) "
@@ -166,8 +172,9 @@ def derive(cfg: Config) -> Derived:
             import torch
 
             _check(torch.cuda.is_available(), "device='cuda' but no CUDA device is available; use device=cpu or auto")
-    enc_dim, mlp_dim, latent_dim, num_enc_layers, num_q = MODEL_SIZES[cfg.model_size]
-    _check(latent_dim % cfg.simnorm_dim == 0, f"simnorm_dim {cfg.simnorm_dim} must divide latent dim {latent_dim}")
+    size = MODEL_SIZES[cfg.model_size]
+    _check(size.latent_dim % cfg.simnorm_dim == 0,
+           f"simnorm_dim {cfg.simnorm_dim} must divide latent dim {size.latent_dim}")
     task_dim = 0
     if multitask:
         from envs.embeddings import EMBEDDING_DIM
@@ -176,10 +183,8 @@ def derive(cfg: Config) -> Derived:
     return Derived(
         tasks=tuple(tasks),
         env_tasks=env_tasks,
-        task_ids=tuple(task_id(t) for t in tasks),
         multitask=multitask,
         action_dims=tuple(s.action_dim for s in specs),
-        episode_lengths=lengths,
         discounts=tuple(s.gamma for s in specs),
         num_envs=num_envs,
         num_workers=cfg.num_workers if cfg.num_workers is not None else (None if multitask else 0),
@@ -187,7 +192,7 @@ def derive(cfg: Config) -> Derived:
         seed_steps=cfg.seed_steps if cfg.seed_steps is not None else max(1000, 5 * max(lengths)),
         save_freq=cfg.save_freq or cfg.eval_freq,
         device=device,
-        enc_dim=enc_dim, mlp_dim=mlp_dim, latent_dim=latent_dim, num_enc_layers=num_enc_layers, num_q=num_q,
+        size=size,
         task_dim=task_dim,
         obs_dim=MAX_OBS_DIM,
         action_dim=MAX_ACTION_DIM,

@@ -43,13 +43,13 @@ def _mlp_flops(dims: list[int]) -> int:
 
 
 def component_flops(cfg: C.Config, d: C.Derived) -> dict[str, int]:
-    z, a, t = d.latent_dim, d.action_dim, d.task_dim
+    z, a, t, h = d.size.latent_dim, d.action_dim, d.task_dim, d.size.mlp_dim
     return {
-        "enc": _mlp_flops([d.obs_dim + t] + [d.enc_dim] * (d.num_enc_layers - 1) + [z]),
-        "dyn": _mlp_flops([z + a + t, d.mlp_dim, d.mlp_dim, z]),
-        "rew": _mlp_flops([z + a + t, d.mlp_dim, d.mlp_dim, cfg.num_bins]),
-        "pi": _mlp_flops([z + t, d.mlp_dim, d.mlp_dim, 2 * a]),
-        "q": _mlp_flops([z + a + t, d.mlp_dim, d.mlp_dim, cfg.num_bins]),  # per member
+        "enc": _mlp_flops([d.obs_dim + t] + [d.size.enc_dim] * (d.size.num_enc_layers - 1) + [z]),
+        "dyn": _mlp_flops([z + a + t, h, h, z]),
+        "rew": _mlp_flops([z + a + t, h, h, cfg.num_bins]),
+        "pi": _mlp_flops([z + t, h, h, 2 * a]),
+        "q": _mlp_flops([z + a + t, h, h, cfg.num_bins]),  # per member
     }
 
 
@@ -63,7 +63,7 @@ def plan_flops(cfg: C.Config, d: C.Derived, num_envs: int) -> int:
 def update_flops(cfg: C.Config, d: C.Derived, batch: int) -> int:
     f, h = component_flops(cfg, d), cfg.horizon
     rows = h * batch
-    with_grad = batch * f["enc"] + rows * (f["dyn"] + f["rew"] + d.num_q * f["q"])  # model step
+    with_grad = batch * f["enc"] + rows * (f["dyn"] + f["rew"] + d.size.num_q * f["q"])  # model step
     with_grad += rows * (f["pi"] + 2 * f["q"])  # policy step
     no_grad = rows * (f["enc"] + f["pi"] + 2 * f["q"])  # targets
     return 3 * with_grad + no_grad

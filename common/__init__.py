@@ -1,1 +1,1 @@
-"""Shared utilities: math helpers, seeding, logging."""
+"""Shared utilities: seeding and logging."""

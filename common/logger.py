@@ -7,9 +7,12 @@ import csv
 import dataclasses
 import math
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
+
+if TYPE_CHECKING:  # config.py lives at the repository root, outside the installed packages
+    from config import Config, Derived
 
 
 class CSVWriter:
@@ -41,7 +44,7 @@ class CSVWriter:
 
 
 class Logger:
-    def __init__(self, cfg, derived, total_steps: int, initial_step: int = 0):
+    def __init__(self, cfg: Config, derived: Derived, total_steps: int, initial_step: int = 0):
         self.run_dir = derived.run_dir
         os.makedirs(self.run_dir, exist_ok=True)
         self.csv = {k: CSVWriter(os.path.join(self.run_dir, f"{k}.csv")) for k in ("train", "eval", "eval_tasks")}

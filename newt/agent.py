@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -12,6 +12,9 @@ import torch.nn.functional as F
 from newt.buffer import Batch
 from newt.planner import Planner
 from newt.world_model import WorldModel
+
+if TYPE_CHECKING:  # config.py lives at the repository root, outside the installed packages
+    from config import Config, Derived
 
 
 class RunningScale:
@@ -43,6 +46,16 @@ class RunningScale:
         self.initialised = bool(state["initialised"])
 
 
+class ModelLoss(NamedTuple):
+    """The model losses of one batch (scalars) and the latent rollout they were computed on."""
+
+    total: torch.Tensor  # the weighted sum that is minimised
+    consistency: torch.Tensor
+    reward: torch.Tensor
+    value: torch.Tensor
+    zs: torch.Tensor  # [H+1, B, Z]: the encoded first observation, then the dynamics' predictions
+
+
 class Agent:
     """World model + planner + optimisers.
 
@@ -56,7 +69,7 @@ class Agent:
     and gave 1.18x on the model losses when measured.
     """
 
-    def __init__(self, cfg, derived, task_embeddings: torch.Tensor | None = None):
+    def __init__(self, cfg: Config, derived: Derived, task_embeddings: torch.Tensor | None = None):
         self.cfg, self.derived = cfg, derived
         self.device = torch.device(derived.device)
         if cfg.compile and self.device.type != "cuda":
@@ -97,15 +110,15 @@ class Agent:
         if self.cfg.mpc:
             action = self.planner(obs.shape[0]).plan(z, task, eval_mode, first_step, anchor)
         else:
-            sampled, mean, _, _ = self.model.pi(z, task)
-            action = mean if eval_mode else sampled
+            policy = self.model.pi(z, task)
+            action = policy.mean if eval_mode else policy.action
         return action.cpu()
 
     # --- update --------------------------------------------------------------------------------
     @torch.no_grad()
     def td_target(self, next_z: torch.Tensor, reward: torch.Tensor, task: torch.Tensor) -> torch.Tensor:
         m = self.model
-        action = m.pi(next_z, task)[0]
+        action = m.pi(next_z, task).action
         gamma = m.discounts[task].unsqueeze(-1)  # [B, 1]
         return reward + gamma * m.q(next_z, action, task, reduce="min", target=True)
 
@@ -117,26 +130,28 @@ class Agent:
         cfg, m = self.cfg, self.model
         obs, action, reward, task = (x.to(self.device) for x in batch)
         m.train()
-        total, consistency_loss, reward_loss, value_loss, zs = self._model_loss(obs, action, reward, task)
+        loss = self._model_loss(obs, action, reward, task)
 
         # Model step.
         self.optim.zero_grad(set_to_none=True)
-        total.backward()
+        loss.total.backward()
         grad_norm = torch.nn.utils.clip_grad_norm_(
             [p for g in self.optim.param_groups for p in g["params"]], cfg.grad_clip_norm)
         self.optim.step()
 
         # Policy step (on detached latents), then the target networks.
-        pi_metrics = self.update_pi(zs.detach(), action, task, bc_only=bc_only)
+        pi_metrics = self.update_pi(loss.zs.detach(), action, task, bc_only=bc_only)
         m.update_targets(cfg.tau)
         return {
-            **_floats(consistency_loss=consistency_loss, reward_loss=reward_loss, value_loss=value_loss,
-                      total_loss=total, grad_norm=grad_norm),
+            **_floats(consistency_loss=loss.consistency, reward_loss=loss.reward, value_loss=loss.value,
+                      total_loss=loss.total, grad_norm=grad_norm),
             **pi_metrics,
         }
 
-    def model_loss(self, obs: torch.Tensor, action: torch.Tensor, reward: torch.Tensor, task: torch.Tensor):
-        """The model losses of a batch: (total, consistency, reward, value, latents zs [H+1, B, Z])."""
+    def model_loss(self, obs: torch.Tensor, action: torch.Tensor, reward: torch.Tensor,
+                   task: torch.Tensor) -> ModelLoss:
+        """The model losses of a batch of slices (obs [H+1, B, O], action [H, B, A], reward [H, B, 1],
+        task [B]) and the latent rollout they were computed on."""
         cfg, m = self.cfg, self.model
         horizon = action.shape[0]
         w = self.horizon_weights[:horizon].view(-1, 1, 1)
@@ -167,7 +182,7 @@ class Agent:
         value_loss = (w * m.two_hot.cross_entropy(q_logits, td_targets.unsqueeze(0))).sum(1).mean()
         total = (cfg.consistency_coef * consistency_loss + cfg.reward_coef * reward_loss
                  + cfg.value_coef * value_loss)
-        return total, consistency_loss, reward_loss, value_loss, zs
+        return ModelLoss(total, consistency_loss, reward_loss, value_loss, zs)
 
     def update_pi(self, zs: torch.Tensor, action: torch.Tensor, task: torch.Tensor,
                   bc_only: bool = False) -> dict[str, float]:
@@ -176,9 +191,10 @@ class Agent:
         cfg, m = self.cfg, self.model
         horizon = action.shape[0]
         w = self.horizon_weights[:horizon].view(-1, 1, 1)
-        sampled, mean_action, log_prob, n_valid = m.pi(zs[:-1], task)
+        policy = m.pi(zs[:-1], task)
+        sampled, log_prob, n_valid = policy.action, policy.log_prob, policy.num_valid
         mask = m.mask(task).expand_as(action)
-        bc = ((mean_action - action).pow(2) * mask).sum(-1, keepdim=True) / n_valid.clamp(min=1)
+        bc = ((policy.mean - action).pow(2) * mask).sum(-1, keepdim=True) / n_valid.clamp(min=1)
         bc_loss = (w * bc).sum(0).mean()
         if bc_only:
             pi_loss, q_term = bc_loss, torch.zeros(())

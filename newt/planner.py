@@ -14,13 +14,18 @@ computation the fast one must match (tests/newt/test_equivalence.py).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 
 from newt.world_model import PlanContext, WorldModel
 
+if TYPE_CHECKING:  # config.py lives at the repository root, outside the installed packages
+    from config import Config
+
 
 class Planner:
-    def __init__(self, cfg, model: WorldModel, num_envs: int, action_dim: int):
+    def __init__(self, cfg: Config, model: WorldModel, num_envs: int, action_dim: int):
         self.cfg, self.model = cfg, model
         self.horizon, self.action_dim = cfg.horizon, action_dim
         device = model.action_masks.device
@@ -63,7 +68,7 @@ class Planner:
                 v = v + discount * m.two_hot.decode(reward_logits).squeeze(-1)
                 discount = discount * gamma[idx]
             value[idx], z_end[idx], pi_out[idx] = v, zc, m.pi_out(zc, c)
-        pi_action = m._pi_head(pi_out, task)[0]
+        pi_action = m._pi_head(pi_out, task).action
         members = torch.randperm(m.num_q, device=z.device)[:2]
         discount = 1.0
         for _ in range(self.horizon):
@@ -84,7 +89,7 @@ class Planner:
             value = value + discount * m.two_hot.decode(m.reward(z, a, task)).squeeze(-1)
             z = m.next(z, a, task)
             discount = discount * gamma
-        pi_action = m.pi(z, task)[0]
+        pi_action = m.pi(z, task).action
         return value + discount * m.q(z, pi_action, task, reduce="mean").squeeze(-1)
 
     @torch.no_grad()
@@ -94,7 +99,7 @@ class Planner:
         z = z.unsqueeze(1).expand(-1, num, -1)
         actions = []
         for t in range(self.horizon):
-            a = m.pi(z, task)[0]
+            a = m.pi(z, task).action
             actions.append(a)
             if t < self.horizon - 1:
                 z = m.next(z, a, task)

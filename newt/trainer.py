@@ -8,6 +8,7 @@ import math
 import os
 import time
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -18,13 +19,17 @@ from envs.registry import TASKS
 from newt.agent import Agent, save_atomic
 from newt.buffer import EpisodeBuffer
 
+if TYPE_CHECKING:  # config.py lives at the repository root, outside the installed packages
+    from config import Config, Derived
+
 CHECKPOINT_VERSION = 1
 # Config fields that must match between a checkpoint and the run resuming it.
 MODEL_FIELDS = ("task", "model_size", "num_bins", "simnorm_dim", "horizon")
 
 
 class Trainer:
-    def __init__(self, cfg, derived, agent: Agent, buffer: EpisodeBuffer, rng: np.random.Generator):
+    def __init__(self, cfg: Config, derived: Derived, agent: Agent, buffer: EpisodeBuffer,
+                 rng: np.random.Generator):
         self.cfg, self.derived, self.agent, self.buffer, self.rng = cfg, derived, agent, buffer, rng
         self.task_index = {t: i for i, t in enumerate(derived.tasks)}  # run task index per name
         self.step = 0  # env steps taken, summed over envs

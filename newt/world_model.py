@@ -9,14 +9,26 @@ dimensions a task does not use, everywhere an action is produced or consumed.
 from __future__ import annotations
 
 import copy
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from common.math import TwoHot, squashed_gaussian
 from newt.layers import QEnsemble, SimNorm, mlp
+from newt.math import TwoHot, squashed_gaussian
+
+if TYPE_CHECKING:  # config.py lives at the repository root, outside the installed packages
+    from config import Config, Derived
+
+
+class PolicySample(NamedTuple):
+    """What the policy prior returns for latents [..., Z]; masked action dims are exactly 0."""
+
+    action: torch.Tensor  # [..., A] sampled (or the mean, when not sampling), tanh-squashed
+    mean: torch.Tensor  # [..., A] tanh of the Gaussian mean
+    log_prob: torch.Tensor  # [..., 1] log-probability of `action`
+    num_valid: torch.Tensor  # [..., 1] number of valid action dims of each row's task
 
 
 class PlanContext(NamedTuple):
@@ -50,10 +62,10 @@ def _norm(layer: nn.Sequential) -> nn.LayerNorm:
 
 
 class WorldModel(nn.Module):
-    def __init__(self, cfg, derived, task_embeddings: torch.Tensor | None = None):
+    def __init__(self, cfg: Config, derived: Derived, task_embeddings: torch.Tensor | None = None):
         super().__init__()
-        d = derived
-        self.latent_dim, self.num_q = d.latent_dim, d.num_q
+        d, size = derived, derived.size
+        self.latent_dim, self.num_q = size.latent_dim, size.num_q
         self.log_std_min, self.log_std_max = cfg.log_std_min, cfg.log_std_max
         # Task tables, indexed by the run's task index (position in derived.tasks).
         masks = torch.zeros(len(d.tasks), d.action_dim)
@@ -68,13 +80,13 @@ class WorldModel(nn.Module):
             self.register_buffer("task_embeddings", task_embeddings.float())
         else:
             self.task_embeddings = None
-        t, a, z = d.task_dim, d.action_dim, d.latent_dim
-        simnorm = SimNorm(cfg.simnorm_dim)
-        self.encoder = mlp(d.obs_dim + t, [d.enc_dim] * (d.num_enc_layers - 1), z, out_act=simnorm)
-        self.dynamics_net = mlp(z + a + t, [d.mlp_dim] * 2, z, out_act=SimNorm(cfg.simnorm_dim))
-        self.reward_net = mlp(z + a + t, [d.mlp_dim] * 2, cfg.num_bins)
-        self.pi_net = mlp(z + t, [d.mlp_dim] * 2, 2 * a)
-        self.qs = QEnsemble(d.num_q, z + a + t, [d.mlp_dim] * 2, cfg.num_bins, dropout=cfg.dropout)
+        t, a, z, h = d.task_dim, d.action_dim, size.latent_dim, size.mlp_dim
+        self.encoder = mlp(d.obs_dim + t, [size.enc_dim] * (size.num_enc_layers - 1), z,
+                           out_act=SimNorm(cfg.simnorm_dim))
+        self.dynamics_net = mlp(z + a + t, [h] * 2, z, out_act=SimNorm(cfg.simnorm_dim))
+        self.reward_net = mlp(z + a + t, [h] * 2, cfg.num_bins)
+        self.pi_net = mlp(z + t, [h] * 2, 2 * a)
+        self.qs = QEnsemble(size.num_q, z + a + t, [h] * 2, cfg.num_bins, dropout=cfg.dropout)
         # Zero-init the last layers of reward and Q: predictions start at exactly 0.
         for w in (self.reward_net[-1].weight, self.reward_net[-1].bias, self.qs.out.weight, self.qs.out.bias):
             nn.init.zeros_(w)
@@ -118,16 +130,17 @@ class WorldModel(nn.Module):
         """Reward logits [..., num_bins]."""
         return self.reward_net(self.with_task(torch.cat([z, action], -1), task))
 
-    def pi(self, z: torch.Tensor, task: torch.Tensor, sample: bool = True):
-        """Policy prior: (action, mean action, log_prob [..., 1], number of valid dims [..., 1])."""
+    def pi(self, z: torch.Tensor, task: torch.Tensor, sample: bool = True) -> PolicySample:
+        """The policy prior's squashed Gaussian at latents z: a sampled action, the mean action, the
+        sample's log-probability and the number of valid action dims (see `PolicySample`)."""
         return self._pi_head(self.pi_net(self.with_task(z, task)), task, sample)
 
-    def _pi_head(self, out: torch.Tensor, task: torch.Tensor, sample: bool = True):
+    def _pi_head(self, out: torch.Tensor, task: torch.Tensor, sample: bool = True) -> PolicySample:
         mean, log_std = out.chunk(2, dim=-1)
         log_std = self.log_std_min + 0.5 * (self.log_std_max - self.log_std_min) * (torch.tanh(log_std) + 1)
         mask = self.mask(task).expand_as(mean)
         action, mean_action, log_prob = squashed_gaussian(mean, log_std, mask, sample=sample)
-        return action, mean_action, log_prob, mask.sum(-1, keepdim=True)
+        return PolicySample(action, mean_action, log_prob, mask.sum(-1, keepdim=True))
 
     def q_logits(self, z: torch.Tensor, action: torch.Tensor, task: torch.Tensor, target: bool = False,
                  members: torch.Tensor | None = None) -> torch.Tensor:

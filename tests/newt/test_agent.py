@@ -27,11 +27,12 @@ def test_policy_samples_masked_and_bounded():
     agent, d = make_agent(task="dmcontrol")
     z = agent.model.encode(torch.randn(len(d.tasks), 128) * 5, torch.arange(len(d.tasks)))
     for _ in range(5):
-        a, mean, log_prob, n_valid = agent.model.pi(z, torch.arange(len(d.tasks)))
+        policy = agent.model.pi(z, torch.arange(len(d.tasks)))
+        a, mean = policy.action, policy.mean
         assert a.abs().max() <= 1.0 and mean.abs().max() <= 1.0
         for i, dim in enumerate(d.action_dims):
             assert (a[i, dim:] == 0).all() and (mean[i, dim:] == 0).all()
-            assert n_valid[i, 0] == dim
+            assert policy.num_valid[i, 0] == dim
 
 
 def test_model_loss_decreases_on_fixed_batch():

@@ -137,5 +137,5 @@ def test_compiled_functions_capture_as_one_graph():
     compiled = loss_fn(obs, act, reward, task)
     torch.manual_seed(4)
     plain = agent.model_loss(obs, act, reward, task)
-    for a, b in zip(compiled[:4], plain[:4]):
-        torch.testing.assert_close(a, b, **TOL)
+    for name in ("total", "consistency", "reward", "value"):
+        torch.testing.assert_close(getattr(compiled, name), getattr(plain, name), **TOL, msg=name)

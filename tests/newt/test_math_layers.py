@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from common.math import TwoHot, squashed_gaussian, symexp, symlog
 from newt.layers import QEnsemble, SimNorm
+from newt.math import TwoHot, squashed_gaussian, symexp, symlog
 
 
 def test_symlog_symexp_inverse():

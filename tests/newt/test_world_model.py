@@ -3,17 +3,24 @@ import torch
 
 from tests.newt.helpers import make_agent
 
+# Learnable parameters (target Qs excluded), as quoted in the README and config.py.
+PARAMS = {("cartpole-balance", "S"): 1_291_316, ("cartpole-balance", "B"): 5_033_342, ("soup", "S"): 1_930_292}
+
+
+@pytest.mark.parametrize("task,size", list(PARAMS))
+def test_parameter_counts_match_the_docs(task, size):
+    agent, _ = make_agent(task=task, model_size=size)
+    assert sum(p.numel() for p in agent.model.parameters() if p.requires_grad) == PARAMS[task, size]
+
 
 @pytest.mark.parametrize("size,latent,num_q", [("S", 384, 3), ("B", 512, 5)])
 def test_world_model_output_shapes(size, latent, num_q):
     agent, d = make_agent(model_size=size)
     m = agent.model
-    n_params = sum(p.numel() for p in m.parameters() if p.requires_grad)
-    assert {"S": 0.8e6, "B": 3e6}[size] < n_params < {"S": 3e6, "B": 8e6}[size]
     obs, task = torch.randn(7, 128), torch.zeros(7, dtype=torch.long)
     z = m.encode(obs, task)
     assert z.shape == (7, latent)
-    a = m.pi(z, task)[0]
+    a = m.pi(z, task).action
     assert a.shape == (7, 16)
     assert m.next(z, a, task).shape == (7, latent)
     assert m.reward(z, a, task).shape == (7, 101)
@@ -29,7 +36,7 @@ def test_multitask_conditioning_changes_outputs_and_masks():
     task = torch.arange(len(d.tasks))
     z = m.encode(obs, task)
     assert not torch.allclose(z[0], z[8])  # same obs, different task embedding
-    a = m.pi(z, task)[0]
+    a = m.pi(z, task).action
     for i, dim in enumerate(d.action_dims):
         assert (a[i, dim:] == 0).all(), d.tasks[i]
         assert (a[i, :dim] != 0).any()

@@ -32,7 +32,7 @@ class TwoHot:
         self.bin_size = (vmax - vmin) / (num_bins - 1)
         self.bins = torch.linspace(vmin, vmax, num_bins, device=device)
 
-    def to(self, device) -> "TwoHot":
+    def to(self, device) -> TwoHot:
         self.bins = self.bins.to(device)
         return self
 
