@@ -66,6 +66,9 @@ class Config:
     # --- evaluation, checkpoints, logging ---
     eval_freq: int = 10_000  # evaluate every this many env steps
     eval_episodes: int = 2  # episodes per task per evaluation
+    eval_mpc: Optional[bool] = None  # plan during evaluation (default: as `mpc`); false: the policy alone, cheap for many tasks
+    save_video: bool = False  # eval.py: also write one MP4 per task (first episode)
+    eval_dir: Optional[str] = None  # eval.py: report folder (default: eval/<task>/ next to the checkpoint)
     save_freq: Optional[int] = None  # checkpoint every this many env steps (default: eval_freq)
     enable_wandb: bool = False  # log to wandb (WANDB_MODE=offline works without a network)
     wandb_project: str = "newt"

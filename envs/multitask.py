@@ -130,13 +130,14 @@ def _note(e: BaseException, text: str) -> None:
 class _SlotGroup:
     """The envs of some slots, stepped in turn; reads `actions`, writes the other arrays."""
 
-    def __init__(self, tasks: Sequence[str], slots: Sequence[int], seed: int, bufs: dict[str, np.ndarray]):
+    def __init__(self, tasks: Sequence[str], slots: Sequence[int], seed: int, bufs: dict[str, np.ndarray],
+                 render_mode: str | None = None):
         self.tasks, self.slots, self.seed, self.bufs = tuple(tasks), tuple(slots), seed, bufs
         self.action_dims = [get_task(tasks[i]).action_dim for i in self.slots]
         self._envs: list = []
         for i in self.slots:
             try:
-                self._envs.append(envs.make(tasks[i], seed=seed + i))
+                self._envs.append(envs.make(tasks[i], seed=seed + i, render_mode=render_mode))
             except Exception as e:
                 self.close()
                 _note(e, f"while making slot {i} ({tasks[i]})")
@@ -218,13 +219,14 @@ def _send_error(conn, e: BaseException) -> None:
         conn.send(("error", (text, None)))
 
 
-def _worker_main(tasks: tuple[str, ...], slots: tuple[int, ...], seed: int, shared, conn) -> None:
+def _worker_main(tasks: tuple[str, ...], slots: tuple[int, ...], seed: int, shared, conn,
+                 render_mode: str | None = None) -> None:
     """Serve one group of slots until told to close or the parent dies."""
     # Ctrl-C reaches the whole process group: the parent handles it and closes the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_threads()
     try:
-        group = _SlotGroup(tasks, slots, seed, _views(shared, len(tasks)))
+        group = _SlotGroup(tasks, slots, seed, _views(shared, len(tasks)), render_mode)
     except Exception as e:  # noqa: BLE001 - any failure is sent to the parent, which raises it
         _send_error(conn, e)
         return
@@ -302,7 +304,7 @@ class _WorkerPool:
     """`num_workers` processes, each stepping a group of slots over shared arrays."""
 
     def __init__(self, tasks: tuple[str, ...], seed: int, groups: list[tuple[int, ...]], start_method: str,
-                 timeout: float | None):
+                 timeout: float | None, render_mode: str | None = None):
         ctx = mp.get_context(start_method)
         n = len(tasks)
         self.tasks, self.groups, self.timeout = tasks, groups, timeout
@@ -319,7 +321,7 @@ class _WorkerPool:
         try:
             for k, group in enumerate(groups):
                 parent_end, child_end = ctx.Pipe()
-                proc = ctx.Process(target=_worker_main, args=(tasks, group, seed, self._shared, child_end),
+                proc = ctx.Process(target=_worker_main, args=(tasks, group, seed, self._shared, child_end, render_mode),
                                    name=f"mmbench-worker-{k}", daemon=True)
                 proc.start()
                 child_end.close()  # so the parent sees EOF when the worker dies
@@ -464,6 +466,7 @@ class MultitaskEnv:
     default: `step_cost`'s tables).
     start_method: how workers start. 'forkserver' (default) is safe when the parent already runs
     torch/OpenMP threads, which a plain 'fork' is not; 'spawn' also works.
+    render_mode: "rgb_array" lets `render(i)` return slot i's frame (videos); None renders nothing.
     timeout: seconds to wait for a worker's answer to reset/step/render before declaring it hung
     and killing it (None: wait as long as it lives; start-up, which makes the envs, always waits).
     A worker that dies, hangs or fails raises a RuntimeError naming its tasks (a
@@ -472,7 +475,7 @@ class MultitaskEnv:
 
     def __init__(self, tasks: Sequence[str], seed: int = 0, num_workers: int | None = None,
                  start_method: str = "forkserver", task_costs: Mapping[str, float] | None = None,
-                 timeout: float | None = None):
+                 timeout: float | None = None, render_mode: str | None = None):
         if len(tasks) == 0:
             raise ValueError("MultitaskEnv needs at least one task")
         if start_method not in START_METHODS:
@@ -490,10 +493,10 @@ class MultitaskEnv:
         if self.num_workers == 0:
             self.worker_slots: list[tuple[int, ...]] = []
             self._bufs = _local_buffers(self.num_envs)
-            self._local = _SlotGroup(self.tasks, range(self.num_envs), seed, self._bufs)
+            self._local = _SlotGroup(self.tasks, range(self.num_envs), seed, self._bufs, render_mode)
         else:
             self.worker_slots = assign_slots([step_cost(t, task_costs) for t in self.tasks], self.num_workers)
-            self._pool = _WorkerPool(self.tasks, seed, self.worker_slots, start_method, timeout)
+            self._pool = _WorkerPool(self.tasks, seed, self.worker_slots, start_method, timeout, render_mode)
             self._bufs = self._pool.bufs
 
     @property

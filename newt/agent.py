@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import torch
@@ -102,12 +100,14 @@ class Agent:
     # --- acting --------------------------------------------------------------------------------
     @torch.no_grad()
     def act(self, obs: torch.Tensor, task: torch.Tensor, eval_mode: bool = False,
-            first_step: torch.Tensor | None = None, anchor: float = 0.0) -> torch.Tensor:
-        """Actions [N, 16] for observations [N, 128] of envs running run-task indices `task` [N]."""
+            first_step: torch.Tensor | None = None, anchor: float = 0.0, mpc: bool | None = None) -> torch.Tensor:
+        """Actions [N, 16] for observations [N, 128] of envs running run-task indices `task` [N].
+
+        mpc=None plans when the config says so; False acts with the policy prior alone."""
         self.model.eval()
         obs, task = obs.to(self.device), task.to(self.device)
         z = self.model.encode(obs, task)
-        if self.cfg.mpc:
+        if self.cfg.mpc if mpc is None else mpc:
             action = self.planner(obs.shape[0]).plan(z, task, eval_mode, first_step, anchor)
         else:
             policy = self.model.pi(z, task)
@@ -233,18 +233,3 @@ def compiled(fn):
 
 def _floats(**tensors: torch.Tensor) -> dict[str, float]:
     return {k: float(v.detach()) for k, v in tensors.items()}
-
-
-def save_atomic(obj: Any, path: str) -> None:
-    """torch.save to a temporary file in the same directory, then rename: never a half-written file."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise

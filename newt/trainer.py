@@ -4,10 +4,8 @@ configured update-to-data ratio, periodic evaluation and atomic checkpoints with
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import time
-from collections import defaultdict
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,14 +13,14 @@ import torch
 
 from common.logger import Logger
 from envs.multitask import MultitaskEnv
-from envs.registry import TASKS
-from newt.agent import Agent, save_atomic
+from newt.agent import Agent
 from newt.buffer import EpisodeBuffer
+from newt.checkpoint import read_checkpoint, save_checkpoint
+from newt.evaluation import EvalResult, evaluate
 
 if TYPE_CHECKING:  # config.py lives at the repository root, outside the installed packages
     from config import Config, Derived
 
-CHECKPOINT_VERSION = 1
 # Config fields that must match between a checkpoint and the run resuming it.
 MODEL_FIELDS = ("task", "model_size", "num_bins", "simnorm_dim", "horizon")
 
@@ -43,17 +41,15 @@ class Trainer:
 
     def save(self, path: str | None = None) -> str:
         path = path or self.checkpoint_path()
-        save_atomic({
-            "version": CHECKPOINT_VERSION, "agent": self.agent.state_dict(),
+        save_checkpoint({
+            "agent": self.agent.state_dict(),
             "step": self.step, "episodes": self.episodes, "updates": self.updates,
             "config": dataclasses.asdict(self.cfg),
         }, path)
         return path
 
     def load(self, path: str) -> None:
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"checkpoint {path!r} does not exist")
-        state = torch.load(path, map_location=self.agent.device, weights_only=False)
+        state = read_checkpoint(path, map_location=self.agent.device)
         saved = state.get("config", {})
         bad = {k: (saved.get(k), getattr(self.cfg, k)) for k in MODEL_FIELDS if saved.get(k) != getattr(self.cfg, k)}
         if bad:
@@ -63,39 +59,9 @@ class Trainer:
         self.step, self.episodes, self.updates = state["step"], state["episodes"], state["updates"]
 
     # --- evaluation ----------------------------------------------------------------------------
-    def evaluate(self, env: MultitaskEnv) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
-        """One episode in every slot of `env` with eval-mode acting; per-task and overall means."""
-        obs = env.reset()
-        n = env.num_envs
-        task = torch.tensor([self.task_index[t] for t in env.tasks])
-        returns, running = np.zeros(n), np.zeros(n)
-        success, score = np.full(n, np.nan), np.full(n, np.nan)
-        finished = np.zeros(n, bool)
-        first = torch.ones(n, dtype=torch.bool)
-        while not finished.all():
-            action = self.agent.act(torch.from_numpy(obs), task, eval_mode=True, first_step=first)
-            res = env.step(action.numpy())
-            running += res.reward
-            newly = res.done & ~finished
-            returns[newly], success[newly], score[newly] = running[newly], res.success[newly], res.score[newly]
-            finished |= res.done
-            running[res.done] = 0.0
-            first = torch.from_numpy(res.done.copy())
-            obs = res.obs
-        per_task: dict[str, dict[str, float]] = {}
-        for t in dict.fromkeys(env.tasks):
-            idx = [i for i, name in enumerate(env.tasks) if name == t]
-            per_task[t] = {"episode_reward": float(returns[idx].mean()),
-                           "episode_score": float(score[idx].mean()),
-                           "episode_success": float(np.nanmean(success[idx])) if not np.isnan(success[idx]).all()
-                           else math.nan}
-        overall = {k: _nanmean([m[k] for m in per_task.values()]) for k in next(iter(per_task.values()))}
-        if len(per_task) > 1:  # mean of per-domain means, the benchmark's weighted score
-            by_domain = defaultdict(list)
-            for t, m in per_task.items():
-                by_domain[TASKS[t].domain].append(m["episode_score"])
-            overall["weighted_score"] = float(np.mean([np.mean(v) for v in by_domain.values()]))
-        return per_task, overall
+    def evaluate(self, env: MultitaskEnv, progress=None) -> EvalResult:
+        """One eval-mode episode in every slot of `env`: per-task means and the summary."""
+        return evaluate(self.agent, env, self.task_index, mpc=self.cfg.eval_mpc, progress=progress)
 
     # --- online training -----------------------------------------------------------------------
     def train(self, env: MultitaskEnv, eval_env: MultitaskEnv, logger: Logger) -> None:
@@ -162,8 +128,11 @@ class Trainer:
                 {"loss": train_metrics["total_loss"]} if train_metrics else {})})
 
             if self.step >= next_eval or self.step >= cfg.steps:
-                per_task, overall = self.evaluate(eval_env)
+                result = self.evaluate(eval_env)
+                per_task, overall = result.per_task, result.overall
                 overall.update(elapsed_s=elapsed, updates=self.updates, episodes=self.episodes)
+                if len(result.per_domain) > 1:  # per-domain mean scores, as columns score/<domain>
+                    overall.update({f"score/{k}": v for k, v in result.per_domain.items()})
                 logger.log("eval", self.step, overall)
                 for t, m in per_task.items():
                     logger.log("eval_tasks", self.step, {"task": t, **m})
@@ -174,7 +143,3 @@ class Trainer:
                 self.save()
                 next_save = (self.step // d.save_freq + 1) * d.save_freq
 
-
-def _nanmean(values) -> float:
-    arr = np.asarray(values, dtype=np.float64)
-    return math.nan if np.isnan(arr).all() else float(np.nanmean(arr))

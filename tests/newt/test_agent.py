@@ -3,7 +3,7 @@ import copy
 import pytest
 import torch
 
-from newt.agent import save_atomic
+from newt.checkpoint import save_atomic
 from tests.newt.helpers import make_agent, random_batch
 
 SMALL_PLAN = dict(num_samples=64, num_elites=8, num_pi_trajs=8, iterations=2)

@@ -1,0 +1,98 @@
+"""Evaluate a checkpoint: python eval.py checkpoint=PATH [task=SET] [eval_episodes=N] [save_video=true]
+
+Rebuilds the agent from the checkpoint's own config, runs `eval_episodes` eval-mode episodes of
+every task (default: the tasks it was trained on; `task=` picks a task or a set among them) and
+writes, into `eval_dir` (default: eval/<task>/ next to the checkpoint):
+  tasks.csv    per-task reward, score and success
+  report.md    per-task and per-domain scores, and the benchmark's weighted score
+  domains.png  a bar plot of the per-domain scores
+  videos/      with save_video=true, one MP4 per task (its first episode)
+Training evaluates with the same code (newt/evaluation.py). `eval_mpc=false` acts with the policy
+alone, which is much cheaper than planning when many tasks run on a CPU.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+
+import hydra
+
+import config as config_module
+
+config_module.register()
+
+
+def checkpoint_config(saved: dict) -> config_module.Config:
+    """The Config a checkpoint was trained with (fields this version does not know are ignored)."""
+    known = {f.name for f in dataclasses.fields(config_module.Config)}
+    return config_module.Config(**{k: v for k, v in saved.items() if k in known})
+
+
+def run(cfg: config_module.Config, task_given: bool) -> dict[str, str]:
+    import torch
+
+    from common.seeding import seed_everything
+    from envs.multitask import MultitaskEnv
+    from newt.agent import Agent
+    from newt.checkpoint import read_checkpoint
+    from newt.evaluation import evaluate, write_report
+
+    if not cfg.checkpoint:
+        raise config_module.ConfigError("eval.py needs checkpoint=PATH (a checkpoint_<step>.pt written by train.py)")
+    state = read_checkpoint(cfg.checkpoint)
+    train_cfg = checkpoint_config(state["config"])
+    train_cfg.device = cfg.device
+    trained = config_module.derive(train_cfg)
+    if task_given:
+        wanted = config_module.derive(dataclasses.replace(train_cfg, task=cfg.task)).tasks
+        missing = [t for t in wanted if t not in trained.tasks]
+        if missing:
+            raise config_module.ConfigError(
+                f"task={cfg.task!r} includes {len(missing)} task(s) the checkpoint was not trained on "
+                f"(e.g. {', '.join(missing[:5])}); accepted: tasks of its training set {train_cfg.task!r}, "
+                f"or finetune it with train.py")
+    else:
+        wanted = trained.tasks
+    seed_everything(cfg.seed)
+    embeddings = None
+    if trained.task_dim:
+        from envs.embeddings import load_task_embeddings
+
+        embeddings = torch.as_tensor(load_task_embeddings(trained.tasks))
+    agent = Agent(train_cfg, trained, embeddings)
+    agent.load_state_dict(state["agent"])
+    label = cfg.task if task_given else train_cfg.task
+    out_dir = cfg.eval_dir or os.path.join(os.path.dirname(os.path.abspath(cfg.checkpoint)), "eval", label)
+    mpc = cfg.eval_mpc if cfg.eval_mpc is not None else train_cfg.mpc
+    env_tasks = [t for t in wanted for _ in range(cfg.eval_episodes)]
+    print(f"evaluating {cfg.checkpoint} (step {state['step']:,}) on {len(wanted)} task(s) x {cfg.eval_episodes} "
+          f"episode(s), {'planning' if mpc else 'policy alone'} -> {out_dir}")
+    env = MultitaskEnv(env_tasks, seed=cfg.seed + 10_000, num_workers=cfg.num_workers,
+                       render_mode="rgb_array" if cfg.save_video else None)
+    try:
+        result = evaluate(agent, env, {t: i for i, t in enumerate(trained.tasks)}, mpc=mpc, record=cfg.save_video)
+    finally:
+        env.close()
+    paths = write_report(result, out_dir, title=f"{label} at step {state['step']:,}", episodes=cfg.eval_episodes)
+    summary = ", ".join(f"{k} {v:.3f}" for k, v in result.overall.items())
+    print(f"{summary}\nwrote {', '.join(sorted(paths.values()))}")
+    return paths
+
+
+@hydra.main(config_name="config", config_path=".", version_base=None)
+def main(cfg) -> None:
+    from hydra.core.hydra_config import HydraConfig
+
+    overrides = HydraConfig.get().overrides.task
+    task_given = any(o.split("=", 1)[0].lstrip("+~") == "task" for o in overrides)
+    try:
+        run(config_module.as_config(cfg), task_given)
+    except (config_module.ConfigError, FileNotFoundError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
