@@ -10,7 +10,8 @@ writes back into the config afterwards.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+import hashlib
+from typing import Any, Optional
 
 from hydra.core.config_store import ConfigStore
 
@@ -18,7 +19,7 @@ from hydra.core.config_store import ConfigStore
 @dataclass
 class Config:
     # --- run ---
-    task: str = "walker-walk"  # a task name, or a task set (soup, dmcontrol, metaworld, ...)
+    task: Any = "soup"  # a task name, a task set (soup, dmcontrol, metaworld, ...) or a list: task=[mw-reach,mw-push]
     obs: str = "state"  # observation type: state (rgb is not built yet)
     steps: int = 100_000  # total environment steps (summed over all envs)
     seed: int = 1  # seeds torch, numpy and the envs
@@ -49,9 +50,10 @@ class Config:
     temperature: float = 0.5  # MPPI softmax temperature
     anchor_steps: int = 0  # env steps over which the plan is anchored to the policy prior (annealed)
     # --- training ---
-    batch_size: int = 256  # slices of H+1 steps per update
+    batch_size: Optional[int] = None  # slices of H+1 steps per update; default 256 for one task, 1024 for a set
     utd: Optional[float] = None  # updates per env step; default 1 for one task, 0.075 for a set
-    seed_steps: Optional[int] = None  # random-action steps before training; default max(1000, 5 episodes)
+    seeding_coef: int = 5  # seeding episodes: per env for a task set (longest task), in all for one task
+    seed_steps: Optional[int] = None  # seeding env steps in total, overriding seeding_coef
     buffer_size: int = 1_000_000  # replay capacity in transitions
     lr: float = 3e-4  # Adam learning rate
     enc_lr_scale: float = 0.3  # encoder learning rate multiplier
@@ -106,6 +108,7 @@ class ConfigError(ValueError):
 class Derived:
     """Values computed once from the config."""
 
+    task_label: str  # the task option as one path-safe name (run folder, progress bar, wandb)
     tasks: tuple[str, ...]  # the run's distinct tasks, in canonical order; model task index = position
     env_tasks: tuple[str, ...]  # task of each env slot
     multitask: bool
@@ -114,6 +117,7 @@ class Derived:
     num_envs: int
     num_workers: int | None  # None: one worker process per core (capped by the number of envs)
     utd: float
+    batch_size: int
     seed_steps: int
     save_freq: int
     device: str
@@ -131,11 +135,9 @@ def _check(ok: bool, msg: str) -> None:
 
 def derive(cfg: Config) -> Derived:
     """Validate `cfg` and compute every derived value; raises ConfigError naming the bad value."""
-    from envs.registry import MAX_ACTION_DIM, MAX_OBS_DIM, TASK_SETS, TASKS
+    from envs.registry import MAX_ACTION_DIM, MAX_OBS_DIM, TASKS
 
-    _check(cfg.task in TASKS or cfg.task in TASK_SETS,
-           f"unknown task {cfg.task!r}; accepted: a registered task name (see `python -m envs list`) "
-           f"or a task set: {', '.join(TASK_SETS)}")
+    tasks, multitask, task_label = _resolve_tasks(cfg.task)
     _check(cfg.model_size in MODEL_SIZES,
            f"unknown model_size {cfg.model_size!r}; accepted: {', '.join(MODEL_SIZES)}")
     _check(cfg.obs in OBS_TYPES, f"obs={cfg.obs!r} is not built yet; accepted: {', '.join(OBS_TYPES)}")
@@ -143,7 +145,9 @@ def derive(cfg: Config) -> Derived:
     _check(cfg.steps >= 0, f"steps must be >= 0, got {cfg.steps}")
     _check(cfg.eval_freq > 0, f"eval_freq must be > 0, got {cfg.eval_freq}")
     _check(cfg.eval_episodes > 0, f"eval_episodes must be > 0, got {cfg.eval_episodes}")
-    _check(cfg.batch_size > 0, f"batch_size must be > 0, got {cfg.batch_size}")
+    _check(cfg.batch_size is None or cfg.batch_size > 0, f"batch_size must be > 0, got {cfg.batch_size}")
+    _check(cfg.seeding_coef >= 0, f"seeding_coef must be >= 0, got {cfg.seeding_coef}")
+    _check(cfg.seed_steps is None or cfg.seed_steps >= 0, f"seed_steps must be >= 0, got {cfg.seed_steps}")
     _check(cfg.horizon >= 1, f"horizon must be >= 1, got {cfg.horizon}")
     _check(0 < cfg.num_elites <= cfg.num_samples,
            f"num_elites must be in [1, num_samples={cfg.num_samples}], got {cfg.num_elites}")
@@ -153,12 +157,10 @@ def derive(cfg: Config) -> Derived:
     _check(cfg.num_envs is None or cfg.num_envs > 0, f"num_envs must be > 0, got {cfg.num_envs}")
     _check(cfg.utd is None or cfg.utd >= 0, f"utd must be >= 0, got {cfg.utd}")
 
-    multitask = cfg.task in TASK_SETS
-    tasks = TASK_SETS[cfg.task] if multitask else (cfg.task,)
     if multitask:
         num_envs = cfg.num_envs or len(tasks)
         _check(num_envs % len(tasks) == 0,
-               f"num_envs={num_envs} must be a multiple of the {len(tasks)} tasks of {cfg.task!r}")
+               f"num_envs={num_envs} must be a multiple of the {len(tasks)} tasks of {task_label!r}")
     else:
         num_envs = cfg.num_envs or 2
     env_tasks = tuple(tasks[i % len(tasks)] for i in range(num_envs))
@@ -184,6 +186,7 @@ def derive(cfg: Config) -> Derived:
 
         task_dim = EMBEDDING_DIM
     return Derived(
+        task_label=task_label,
         tasks=tuple(tasks),
         env_tasks=env_tasks,
         multitask=multitask,
@@ -192,15 +195,47 @@ def derive(cfg: Config) -> Derived:
         num_envs=num_envs,
         num_workers=cfg.num_workers if cfg.num_workers is not None else (None if multitask else 0),
         utd=cfg.utd if cfg.utd is not None else (0.075 if multitask else 1.0),
-        seed_steps=cfg.seed_steps if cfg.seed_steps is not None else max(1000, 5 * max(lengths)),
+        batch_size=cfg.batch_size or (1024 if multitask else 256),
+        seed_steps=cfg.seed_steps if cfg.seed_steps is not None else (
+            # The original Newt seeds seeding_coef episodes of the longest task in every env; one-task
+            # runs keep TD-MPC2's rule (at least 1000 steps), so their curves compare with its curves.
+            cfg.seeding_coef * max(lengths) * num_envs if multitask else max(1000, cfg.seeding_coef * max(lengths))),
         save_freq=cfg.save_freq or cfg.eval_freq,
         device=device,
         size=size,
         task_dim=task_dim,
         obs_dim=MAX_OBS_DIM,
         action_dim=MAX_ACTION_DIM,
-        run_dir=f"{cfg.log_dir}/{cfg.task}/{cfg.seed}/{cfg.exp_name}",
+        run_dir=f"{cfg.log_dir}/{task_label}/{cfg.seed}/{cfg.exp_name}",
     )
+
+
+def _resolve_tasks(task) -> tuple[tuple[str, ...], bool, str]:
+    """The `task` option -> (the run's tasks, whether it is a multitask run, a path-safe label).
+
+    A task name is a single-task run; a set name or a list of two or more names is a multitask run
+    (a list of one name is that task alone). Every name is checked against the registry."""
+    from envs.registry import TASK_SETS, TASKS
+
+    accepted = (f"accepted: a registered task name (see `python -m envs list`), a task set "
+                f"({', '.join(TASK_SETS)}) or a list of task names, e.g. task=[mw-reach,mw-push]")
+    if isinstance(task, str):
+        _check(task in TASKS or task in TASK_SETS, f"unknown task {task!r}; {accepted}")
+        return (TASK_SETS[task], True, task) if task in TASK_SETS else ((task,), False, task)
+    _check(isinstance(task, (list, tuple)) and len(task) > 0 and all(isinstance(t, str) for t in task),
+           f"task={task!r} is neither a name nor a non-empty list of names; {accepted}")
+    unknown = [t for t in task if t not in TASKS]
+    _check(not unknown, f"unknown task(s) in the list: {', '.join(map(repr, unknown))}; a list holds "
+                        f"registered task names only (not sets); {accepted}")
+    repeated = sorted({t for t in task if list(task).count(t) > 1})
+    _check(not repeated, f"task list names {', '.join(repeated)} more than once; name each task once "
+                         f"(num_envs sets the envs per task)")
+    if len(task) == 1:
+        return (task[0],), False, task[0]
+    label = "+".join(task)
+    if len(label) > 80:  # keep folder names short: count and a digest of the list
+        label = f"{len(task)}tasks-{hashlib.sha1(label.encode()).hexdigest()[:8]}"
+    return tuple(task), True, label
 
 
 def as_config(cfg) -> Config:

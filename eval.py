@@ -46,12 +46,13 @@ def run(cfg: config_module.Config, task_given: bool) -> dict[str, str]:
     train_cfg.device = cfg.device
     trained = config_module.derive(train_cfg)
     if task_given:
-        wanted = config_module.derive(dataclasses.replace(train_cfg, task=cfg.task)).tasks
+        asked = config_module.derive(dataclasses.replace(train_cfg, task=cfg.task, num_envs=None))
+        wanted = asked.tasks
         missing = [t for t in wanted if t not in trained.tasks]
         if missing:
             raise config_module.ConfigError(
                 f"task={cfg.task!r} includes {len(missing)} task(s) the checkpoint was not trained on "
-                f"(e.g. {', '.join(missing[:5])}); accepted: tasks of its training set {train_cfg.task!r}, "
+                f"(e.g. {', '.join(missing[:5])}); accepted: tasks of its training set {trained.task_label!r}, "
                 f"or finetune it with train.py")
     else:
         wanted = trained.tasks
@@ -63,7 +64,7 @@ def run(cfg: config_module.Config, task_given: bool) -> dict[str, str]:
         embeddings = torch.as_tensor(load_task_embeddings(trained.tasks))
     agent = Agent(train_cfg, trained, embeddings)
     agent.load_state_dict(state["agent"])
-    label = cfg.task if task_given else train_cfg.task
+    label = asked.task_label if task_given else trained.task_label
     out_dir = cfg.eval_dir or os.path.join(os.path.dirname(os.path.abspath(cfg.checkpoint)), "eval", label)
     mpc = cfg.eval_mpc if cfg.eval_mpc is not None else train_cfg.mpc
     env_tasks = [t for t in wanted for _ in range(cfg.eval_episodes)]

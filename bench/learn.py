@@ -47,16 +47,18 @@ def main() -> None:
     import config as C
     import train
 
-    fields = {f.name: f for f in dataclasses.fields(C.Config)}
-    overrides = {}
-    for item in args.overrides:
-        key, _, value = item.partition("=")
-        if key not in fields:
-            sys.exit(f"unknown config key {key!r}; accepted: {', '.join(fields)}")
-        kind = type(getattr(C.Config(), key)) if getattr(C.Config(), key) is not None else str
-        overrides[key] = value if kind is str else (value.lower() == "true" if kind is bool else kind(value))
-    cfg = C.Config(task=args.task, steps=args.steps, eval_freq=args.eval_freq, seed=args.seed,
-                   exp_name="bench-learn", **overrides)
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    fields = {f.name for f in dataclasses.fields(C.Config)}
+    unknown = [item.partition("=")[0] for item in args.overrides if item.partition("=")[0] not in fields]
+    if unknown:
+        sys.exit(f"unknown config key(s) {unknown}; accepted: {', '.join(sorted(fields))}")
+    base = C.Config(task=args.task, steps=args.steps, eval_freq=args.eval_freq, seed=args.seed, exp_name="bench-learn")
+    try:  # typed like train.py's Hydra overrides: Optional[int] fields take ints, lists parse, ...
+        cfg = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(base), OmegaConf.from_dotlist(args.overrides)))
+    except OmegaConfBaseException as e:
+        sys.exit(f"bad override: {e}")
     start = time.time()
     train.run(cfg)
     wall = time.time() - start
@@ -65,7 +67,7 @@ def main() -> None:
     with open(os.path.join(derived.run_dir, "eval.csv")) as f:
         rows = list(csv.DictReader(f))
     ref = reference_curve(args.task)
-    print(f"\nLearning curve: {args.task}, model {cfg.model_size}, batch {cfg.batch_size}, "
+    print(f"\nLearning curve: {args.task}, model {derived.size.name}, batch {derived.batch_size}, "
           f"samples {cfg.num_samples}x{cfg.iterations} iters, {derived.num_envs} envs, utd {derived.utd}")
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"torch {torch.__version__}, {torch.get_num_threads()} threads; wall {wall / 60:.1f} min, "

@@ -49,14 +49,14 @@ class Logger:
         os.makedirs(self.run_dir, exist_ok=True)
         self.csv = {k: CSVWriter(os.path.join(self.run_dir, f"{k}.csv")) for k in ("train", "eval", "eval_tasks")}
         self.bar = tqdm(total=total_steps, initial=initial_step, unit="step", dynamic_ncols=True,
-                        desc=f"{cfg.task} s{cfg.seed}")
+                        desc=f"{derived.task_label} s{cfg.seed}")
         self.wandb = None
         if cfg.enable_wandb:
             import wandb
 
             self.wandb = wandb.init(
                 project=cfg.wandb_project, entity=cfg.wandb_entity, dir=self.run_dir,
-                name=f"{cfg.task}-{cfg.seed}-{cfg.exp_name}", config=dataclasses.asdict(cfg),
+                name=f"{derived.task_label}-{cfg.seed}-{cfg.exp_name}", config=dataclasses.asdict(cfg),
                 resume="allow")
 
     def advance(self, steps: int, postfix: dict[str, float] | None = None) -> None:

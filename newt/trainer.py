@@ -120,7 +120,7 @@ class Trainer:
             if self.step >= d.seed_steps and self.buffer.num_episodes > 0:
                 self._update_credit += d.utd * n
                 while self._update_credit >= 1.0:
-                    train_metrics = self.agent.update(self.buffer.sample(cfg.batch_size))
+                    train_metrics = self.agent.update(self.buffer.sample(d.batch_size))
                     self.updates += 1
                     self._update_credit -= 1.0
             elapsed = max(time.time() - start_time, 1e-9)

@@ -15,6 +15,12 @@ import config as C
     (dict(num_elites=1000), r"num_elites must be in \[1, num_samples=512\], got 1000"),
     (dict(task="dmcontrol", num_envs=30), r"num_envs=30 must be a multiple of the 21 tasks"),
     (dict(num_workers=-1), r"num_workers must be >= 0, got -1"),
+    (dict(task=["mw-reach", "not-a-task"]), r"unknown task\(s\) in the list: 'not-a-task'"),
+    (dict(task=["mw-reach", "metaworld"]), r"unknown task\(s\) in the list: 'metaworld'.*not sets"),
+    (dict(task=["mw-reach", "mw-reach"]), r"names mw-reach more than once"),
+    (dict(task=[]), r"neither a name nor a non-empty list"),
+    (dict(task=7), r"task=7 is neither a name nor a non-empty list"),
+    (dict(seeding_coef=-1), r"seeding_coef must be >= 0, got -1"),
 ])
 def test_bad_values_raise_naming_value_and_accepted(change, match):
     with pytest.raises(C.ConfigError, match=match):
@@ -33,6 +39,31 @@ def test_derived_values_single_and_multitask():
     assert discounts["mw-reach"] == 0.95  # 100-step episodes
     assert discounts["atari-pong"] == 0.99 and discounts["pygame-landing"] == 0.975
     assert dict(zip(d.tasks, d.action_dims))["quadruped-run"] == 12
+    assert d.batch_size == 1024 and d.task_label == "soup"
+    assert d.seed_steps == 5 * 1000 * 200  # seeding_coef episodes of the longest task, in every env
+
+
+def test_default_task_is_the_soup():
+    assert C.derive(C.Config()).task_label == "soup"
+
+
+def test_task_list_is_a_multitask_run_with_a_readable_label():
+    d = C.derive(C.Config(task=["mw-reach", "mw-push", "walker-walk"], log_dir="L", seed=2))
+    assert d.multitask and d.tasks == ("mw-reach", "mw-push", "walker-walk") and d.num_envs == 3
+    assert d.task_label == "mw-reach+mw-push+walker-walk" and d.run_dir == "L/mw-reach+mw-push+walker-walk/2/default"
+    assert d.seed_steps == 5 * 500 * 3 and d.batch_size == 1024 and d.task_dim > 0  # walker: 500-step episodes
+    assert C.derive(C.Config(task=["walker-walk"])).multitask is False
+    long = C.derive(C.Config(task=list(C.derive(C.Config(task="metaworld")).tasks)))
+    assert long.task_label.startswith("49tasks-") and len(long.task_label) == len("49tasks-") + 8
+    # seed_steps, when set, is the total; batch_size, when set, wins over the multitask default
+    d = C.derive(C.Config(task="metaworld", seed_steps=300, batch_size=64))
+    assert d.seed_steps == 300 and d.batch_size == 64
+
+
+def test_train_cli_takes_a_hydra_task_list(tmp_path):
+    proc = subprocess.run([sys.executable, "train.py", "task=[mw-reach,not-a-task]", f"log_dir={tmp_path}"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "unknown task(s) in the list: 'not-a-task'" in proc.stderr
 
 
 @pytest.mark.parametrize("override,expected", [
