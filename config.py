@@ -48,7 +48,9 @@ class Config:
     min_std: float = 0.05  # sampling std range
     max_std: float = 2.0
     temperature: float = 0.5  # MPPI softmax temperature
-    anchor_steps: int = 0  # env steps over which the plan is anchored to the policy prior (annealed)
+    constrained_planning: Optional[bool] = None  # start MPPI from the policy's mean/std (Newt); default on for task sets and finetuning
+    constraint_start_step: Optional[int] = None  # constraint weight 1 until this env step (default: the end of seeding)
+    constraint_final_step: int = 10_000_000  # then annealed linearly to 0 over this many env steps (the original's formula)
     # --- training ---
     batch_size: Optional[int] = None  # slices of H+1 steps per update; default 256 for one task, 1024 for a set
     utd: Optional[float] = None  # updates per env step; default 1 for one task, 0.075 for a set
@@ -119,6 +121,8 @@ class Derived:
     utd: float
     batch_size: int
     seed_steps: int
+    constrained_planning: bool
+    constraint_start_step: int
     save_freq: int
     device: str
     size: ModelSize
@@ -146,6 +150,7 @@ def derive(cfg: Config) -> Derived:
     _check(cfg.eval_freq > 0, f"eval_freq must be > 0, got {cfg.eval_freq}")
     _check(cfg.eval_episodes > 0, f"eval_episodes must be > 0, got {cfg.eval_episodes}")
     _check(cfg.batch_size is None or cfg.batch_size > 0, f"batch_size must be > 0, got {cfg.batch_size}")
+    _check(cfg.constraint_final_step >= 0, f"constraint_final_step must be >= 0, got {cfg.constraint_final_step}")
     _check(cfg.seeding_coef >= 0, f"seeding_coef must be >= 0, got {cfg.seeding_coef}")
     _check(cfg.seed_steps is None or cfg.seed_steps >= 0, f"seed_steps must be >= 0, got {cfg.seed_steps}")
     _check(cfg.horizon >= 1, f"horizon must be >= 1, got {cfg.horizon}")
@@ -185,6 +190,10 @@ def derive(cfg: Config) -> Derived:
         from envs.embeddings import EMBEDDING_DIM
 
         task_dim = EMBEDDING_DIM
+    seed_steps = cfg.seed_steps if cfg.seed_steps is not None else (
+        # The original Newt seeds seeding_coef episodes of the longest task in every env; one-task
+        # runs keep TD-MPC2's rule (at least 1000 steps), so their curves compare with its curves.
+        cfg.seeding_coef * max(lengths) * num_envs if multitask else max(1000, cfg.seeding_coef * max(lengths)))
     return Derived(
         task_label=task_label,
         tasks=tuple(tasks),
@@ -196,10 +205,9 @@ def derive(cfg: Config) -> Derived:
         num_workers=cfg.num_workers if cfg.num_workers is not None else (None if multitask else 0),
         utd=cfg.utd if cfg.utd is not None else (0.075 if multitask else 1.0),
         batch_size=cfg.batch_size or (1024 if multitask else 256),
-        seed_steps=cfg.seed_steps if cfg.seed_steps is not None else (
-            # The original Newt seeds seeding_coef episodes of the longest task in every env; one-task
-            # runs keep TD-MPC2's rule (at least 1000 steps), so their curves compare with its curves.
-            cfg.seeding_coef * max(lengths) * num_envs if multitask else max(1000, cfg.seeding_coef * max(lengths))),
+        seed_steps=seed_steps,
+        constrained_planning=multitask if cfg.constrained_planning is None else cfg.constrained_planning,
+        constraint_start_step=seed_steps if cfg.constraint_start_step is None else cfg.constraint_start_step,
         save_freq=cfg.save_freq or cfg.eval_freq,
         device=device,
         size=size,

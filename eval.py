@@ -38,6 +38,7 @@ def run(cfg: config_module.Config, task_given: bool) -> dict[str, str]:
     from newt.agent import Agent
     from newt.checkpoint import read_checkpoint
     from newt.evaluation import evaluate, write_report
+    from newt.math import constraint_weight
 
     if not cfg.checkpoint:
         raise config_module.ConfigError("eval.py needs checkpoint=PATH (a checkpoint_<step>.pt written by train.py)")
@@ -73,7 +74,10 @@ def run(cfg: config_module.Config, task_given: bool) -> dict[str, str]:
     env = MultitaskEnv(env_tasks, seed=cfg.seed + 10_000, num_workers=cfg.num_workers,
                        render_mode="rgb_array" if cfg.save_video else None)
     try:
-        result = evaluate(agent, env, {t: i for i, t in enumerate(trained.tasks)}, mpc=mpc, record=cfg.save_video)
+        constraint = constraint_weight(state["step"], trained.constraint_start_step, train_cfg.constraint_final_step) \
+            if trained.constrained_planning else 0.0  # as training evaluates at that step
+        result = evaluate(agent, env, {t: i for i, t in enumerate(trained.tasks)}, mpc=mpc, record=cfg.save_video,
+                          constraint=constraint)
     finally:
         env.close()
     paths = write_report(result, out_dir, title=f"{label} at step {state['step']:,}", episodes=cfg.eval_episodes)

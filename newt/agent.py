@@ -100,7 +100,7 @@ class Agent:
     # --- acting --------------------------------------------------------------------------------
     @torch.no_grad()
     def act(self, obs: torch.Tensor, task: torch.Tensor, eval_mode: bool = False,
-            first_step: torch.Tensor | None = None, anchor: float = 0.0, mpc: bool | None = None) -> torch.Tensor:
+            first_step: torch.Tensor | None = None, constraint: float = 0.0, mpc: bool | None = None) -> torch.Tensor:
         """Actions [N, 16] for observations [N, 128] of envs running run-task indices `task` [N].
 
         mpc=None plans when the config says so; False acts with the policy prior alone."""
@@ -108,7 +108,7 @@ class Agent:
         obs, task = obs.to(self.device), task.to(self.device)
         z = self.model.encode(obs, task)
         if self.cfg.mpc if mpc is None else mpc:
-            action = self.planner(obs.shape[0]).plan(z, task, eval_mode, first_step, anchor)
+            action = self.planner(obs.shape[0]).plan(z, task, eval_mode, first_step, constraint)
         else:
             policy = self.model.pi(z, task)
             action = policy.mean if eval_mode else policy.action

@@ -31,13 +31,15 @@ class EvalResult:
 
 
 def evaluate(agent, env, task_index: Mapping[str, int], mpc: bool | None = None,
-             record: bool = False, progress: Callable[[int], None] | None = None) -> EvalResult:
+             record: bool = False, progress: Callable[[int], None] | None = None,
+             constraint: float = 0.0) -> EvalResult:
     """One eval-mode episode in every slot of `env` (a MultitaskEnv), all slots stepped together.
 
     task_index maps a task name to the model's task index. mpc=None follows the agent's config;
     False acts with the policy's mean action (cheap on CPU for hundreds of envs). record=True keeps
     the rendered frames of the first slot of each task. progress, if given, is called with the
-    number of env steps taken after each vector step.
+    number of env steps taken after each vector step. constraint is the constrained-planning weight
+    (the original evaluates with the weight of the current training step).
     """
     from envs.registry import TASKS
 
@@ -51,7 +53,8 @@ def evaluate(agent, env, task_index: Mapping[str, int], mpc: bool | None = None,
     recorded = {t: env.tasks.index(t) for t in dict.fromkeys(env.tasks)} if record else {}
     frames: dict[str, list[np.ndarray]] = {t: [env.render(i)] for t, i in recorded.items()}
     while not finished.all():
-        action = agent.act(torch.from_numpy(obs), task, eval_mode=True, first_step=first, mpc=mpc)
+        action = agent.act(torch.from_numpy(obs), task, eval_mode=True, first_step=first, mpc=mpc,
+                           constraint=constraint)
         res = env.step(action.numpy())
         running += res.reward
         newly = res.done & ~finished

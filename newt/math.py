@@ -18,6 +18,15 @@ def symexp(x: torch.Tensor) -> torch.Tensor:
     return torch.sign(x) * torch.expm1(x.abs())
 
 
+def constraint_weight(step: int, start: int, final: int) -> float:
+    """Weight of the policy in constrained planning (Newt's interp_dist): 1 before `start`, then
+    1 - (step - start) / final, floored at 0, so it reaches 0 at step start + final (the original's
+    formula: `final` acts as the length of the annealing, not as the step where it ends)."""
+    if step < start:
+        return 1.0
+    return max(1.0 - (step - start) / max(1, final), 0.0)
+
+
 class TwoHot:
     """Two-hot encoding of scalars in symlog space over `num_bins` bins spanning [vmin, vmax].
 

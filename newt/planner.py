@@ -107,11 +107,12 @@ class Planner:
 
     @torch.no_grad()
     def plan(self, z: torch.Tensor, task: torch.Tensor, eval_mode: bool = False, first_step=None,
-             anchor: float = 0.0) -> torch.Tensor:
+             constraint: float = 0.0) -> torch.Tensor:
         """Plan for N envs from latents z [N, Z] (task [N]); returns first actions [N, A].
 
         first_step: bool tensor [N], True where an episode just began (no warm start).
-        anchor: in [0, 1]; pulls the initial sampling mean toward the policy prior's plan.
+        constraint: in [0, 1]; Newt's constrained planning: the initial sampling mean and std are
+        this mix of the policy trajectories' mean/std and the usual warm start / max_std.
         """
         cfg, m = self.cfg, self.model
         n, s, p, e = z.shape[0], cfg.num_samples, cfg.num_pi_trajs, cfg.num_elites
@@ -125,9 +126,11 @@ class Planner:
         mean[:, :-1] = self.prev_mean[:, 1:]
         if first_step is not None:
             mean[first_step] = 0.0
-        if anchor > 0 and pi_actions is not None:
-            mean = (1 - anchor) * mean + anchor * pi_actions.mean(1)
         std = torch.full_like(mean, cfg.max_std)
+        if constraint > 0 and pi_actions is not None:
+            pi_std = pi_actions.std(1).clamp(cfg.min_std, cfg.max_std) if p > 1 else torch.full_like(std, cfg.min_std)
+            mean = constraint * pi_actions.mean(1) + (1 - constraint) * mean
+            std = constraint * pi_std + (1 - constraint) * std
         actions = torch.empty(n, s, self.horizon, self.action_dim, device=z.device)
         if p > 0:
             actions[:, :p] = pi_actions

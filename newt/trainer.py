@@ -17,6 +17,7 @@ from newt.agent import Agent
 from newt.buffer import EpisodeBuffer
 from newt.checkpoint import read_checkpoint, save_checkpoint
 from newt.evaluation import EvalResult, evaluate
+from newt.math import constraint_weight
 
 if TYPE_CHECKING:  # config.py lives at the repository root, outside the installed packages
     from config import Config, Derived
@@ -61,7 +62,15 @@ class Trainer:
     # --- evaluation ----------------------------------------------------------------------------
     def evaluate(self, env: MultitaskEnv, progress=None) -> EvalResult:
         """One eval-mode episode in every slot of `env`: per-task means and the summary."""
-        return evaluate(self.agent, env, self.task_index, mpc=self.cfg.eval_mpc, progress=progress)
+        return evaluate(self.agent, env, self.task_index, mpc=self.cfg.eval_mpc, progress=progress,
+                        constraint=self.constraint())
+
+    def constraint(self) -> float:
+        """Constrained-planning weight at the current step (0 when the option is off)."""
+        d = self.derived
+        if not d.constrained_planning:
+            return 0.0
+        return constraint_weight(self.step, d.constraint_start_step, self.cfg.constraint_final_step)
 
     # --- online training -----------------------------------------------------------------------
     def train(self, env: MultitaskEnv, eval_env: MultitaskEnv, logger: Logger) -> None:
@@ -88,9 +97,8 @@ class Trainer:
             if self.step < d.seed_steps:
                 action = env.rand_act(self.rng)
             else:
-                anchor = max(0.0, 1.0 - (self.step - d.seed_steps) / cfg.anchor_steps) if cfg.anchor_steps else 0.0
                 action = self.agent.act(torch.from_numpy(obs), task, first_step=torch.from_numpy(ep_t == 0),
-                                        anchor=anchor).numpy()
+                                        constraint=self.constraint()).numpy()
             res = env.step(action)
             rows = np.arange(n)
             ep_act[rows, ep_t] = action
