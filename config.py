@@ -57,6 +57,7 @@ class Config:
     seeding_coef: int = 5  # seeding episodes: per env for a task set (longest task), in all for one task
     seed_steps: Optional[int] = None  # seeding env steps in total, overriding seeding_coef
     buffer_size: int = 1_000_000  # replay capacity in transitions
+    sampling: str = "episode"  # episode: each stored episode equally likely (the original's); transition: each step
     lr: float = 3e-4  # Adam learning rate
     enc_lr_scale: float = 0.3  # encoder learning rate multiplier
     grad_clip_norm: float = 20.0  # gradient norm clip
@@ -145,6 +146,9 @@ def derive(cfg: Config) -> Derived:
     _check(cfg.model_size in MODEL_SIZES,
            f"unknown model_size {cfg.model_size!r}; accepted: {', '.join(MODEL_SIZES)}")
     _check(cfg.obs in OBS_TYPES, f"obs={cfg.obs!r} is not built yet; accepted: {', '.join(OBS_TYPES)}")
+    from newt.buffer import SAMPLING
+
+    _check(cfg.sampling in SAMPLING, f"unknown sampling {cfg.sampling!r}; accepted: {', '.join(SAMPLING)}")
     _check(cfg.device in DEVICES, f"unknown device {cfg.device!r}; accepted: {', '.join(DEVICES)}")
     _check(cfg.steps >= 0, f"steps must be >= 0, got {cfg.steps}")
     _check(cfg.eval_freq > 0, f"eval_freq must be > 0, got {cfg.eval_freq}")

@@ -33,7 +33,8 @@ def run(cfg: config_module.Config) -> None:
 
         embeddings = torch.as_tensor(load_task_embeddings(derived.tasks))
     agent = Agent(cfg, derived, embeddings)
-    buffer = EpisodeBuffer(cfg.buffer_size, derived.obs_dim, derived.action_dim, cfg.horizon, derived.device)
+    buffer = EpisodeBuffer(cfg.buffer_size, derived.obs_dim, derived.action_dim, cfg.horizon, derived.device,
+                           sampling=cfg.sampling)
     trainer = Trainer(cfg, derived, agent, buffer, rng)
     if cfg.checkpoint:
         trainer.load(cfg.checkpoint)

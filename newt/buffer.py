@@ -5,8 +5,15 @@ contiguous rows: row 0 holds the reset observation, row t the observation after 
 action that led to it and its reward (row 0's action and reward are unused). This is also the
 demo file layout, so a demo buffer is the same class filled from disk. A slice starting at row s
 uses obs[s..s+H], action[s+1..s+H], reward[s+1..s+H]; valid starts never let a slice cross an
-episode boundary. Sampling picks episodes in proportion to their number of valid starts via a
-cumulative-count search, so its cost does not grow with the buffer size.
+episode boundary.
+
+Two ways to weigh the stored data (`sampling`):
+- "episode" (the original Newt's, via torchrl's SliceSampler): an episode uniformly, then a start
+  uniformly within it. Every episode weighs the same, so in a task set a task with 100-step
+  episodes gets 10x the slices per transition of a task with 1000-step episodes.
+- "transition": every valid start uniformly (episodes in proportion to their number of starts),
+  via a cumulative-count search.
+Both cost O(batch), whatever the buffer size.
 """
 
 from __future__ import annotations
@@ -23,10 +30,17 @@ class Batch(NamedTuple):
     task: torch.Tensor  # [B] run task index
 
 
+SAMPLING = ("episode", "transition")
+
+
 class EpisodeBuffer:
-    def __init__(self, capacity: int, obs_dim: int, action_dim: int, horizon: int, device: str = "cpu"):
+    def __init__(self, capacity: int, obs_dim: int, action_dim: int, horizon: int, device: str = "cpu",
+                 sampling: str = "episode"):
         if capacity <= 0:
             raise ValueError(f"buffer capacity must be > 0, got {capacity}")
+        if sampling not in SAMPLING:
+            raise ValueError(f"sampling {sampling!r} not accepted; accepted: {', '.join(SAMPLING)}")
+        self.sampling = sampling
         self.capacity, self.horizon, self.device = capacity, horizon, torch.device(device)
         self.obs = torch.zeros(capacity, obs_dim, device=self.device)
         self.action = torch.zeros(capacity, action_dim, device=self.device)
@@ -77,10 +91,15 @@ class EpisodeBuffer:
     def sample(self, batch_size: int, generator: torch.Generator | None = None) -> Batch:
         if self.num_episodes == 0:
             raise RuntimeError("cannot sample from an empty buffer")
-        total = int(self._cum[-1])
-        k = torch.randint(0, total, (batch_size,), device=self.device, generator=generator)
-        ep = torch.searchsorted(self._cum, k, right=True)
-        offset = k - (self._cum[ep] - self._ep_len[ep])
+        if self.sampling == "episode":
+            ep = torch.randint(0, self.num_episodes, (batch_size,), device=self.device, generator=generator)
+            u = torch.rand(batch_size, device=self.device, generator=generator)
+            offset = (u * self._ep_len[ep]).long().clamp_max(self._ep_len[ep] - 1)
+        else:
+            total = int(self._cum[-1])
+            k = torch.randint(0, total, (batch_size,), device=self.device, generator=generator)
+            ep = torch.searchsorted(self._cum, k, right=True)
+            offset = k - (self._cum[ep] - self._ep_len[ep])
         start = self._ep_start[ep] + offset
         idx = start.unsqueeze(0) + torch.arange(self.horizon + 1, device=self.device).unsqueeze(1)  # [H+1, B]
         return Batch(

@@ -16,9 +16,10 @@ def episode(ep_id: int, length: int):
     return obs, action, reward
 
 
+@pytest.mark.parametrize("sampling", ["episode", "transition"])
 @pytest.mark.parametrize("capacity", [10_000, 97])
-def test_slices_never_cross_episode_boundaries(capacity):
-    buf = EpisodeBuffer(capacity, obs_dim=4, action_dim=2, horizon=3)
+def test_slices_never_cross_episode_boundaries(capacity, sampling):
+    buf = EpisodeBuffer(capacity, obs_dim=4, action_dim=2, horizon=3, sampling=sampling)
     lengths = [25, 10, 50, 7, 25, 31, 12, 40, 9, 25] * 3
     for ep_id, length in enumerate(lengths):
         buf.add(*episode(ep_id, length), task=ep_id % 3)
@@ -44,13 +45,30 @@ def test_ring_buffer_evicts_oldest_and_counts():
     assert seen == {6, 7, 8, 9}
 
 
-def test_sampling_is_uniform_over_transitions():
-    buf = EpisodeBuffer(10_000, obs_dim=4, action_dim=2, horizon=3)
+def test_transition_sampling_is_uniform_over_transitions():
+    buf = EpisodeBuffer(10_000, obs_dim=4, action_dim=2, horizon=3, sampling="transition")
     buf.add(*episode(0, 100), task=0)
     buf.add(*episode(1, 10), task=0)
     ep = buf.sample(20_000).obs[0, :, 0]
     frac = (ep == 1).float().mean().item()
     assert abs(frac - 8 / (98 + 8)) < 0.02  # valid starts: L - H + 1
+
+
+def test_episode_sampling_weighs_episodes_equally_and_starts_uniformly():
+    buf = EpisodeBuffer(10_000, obs_dim=4, action_dim=2, horizon=3, sampling="episode")
+    buf.add(*episode(0, 100), task=0)
+    buf.add(*episode(1, 10), task=1)
+    b = buf.sample(40_000, generator=torch.Generator().manual_seed(0))
+    ep, start = b.obs[0, :, 0], b.obs[0, :, 1]
+    assert abs((ep == 1).float().mean().item() - 0.5) < 0.01  # as the original's SliceSampler
+    starts = torch.bincount(start[ep == 1].long(), minlength=8)
+    assert starts.numel() == 8 and (starts > 0).all()  # every valid start 0..7 of the short episode
+    assert (starts.float() / starts.sum() - 1 / 8).abs().max() < 0.02
+
+
+def test_unknown_sampling_is_refused():
+    with pytest.raises(ValueError, match="sampling 'task' not accepted; accepted: episode, transition"):
+        EpisodeBuffer(100, obs_dim=4, action_dim=2, horizon=3, sampling="task")
 
 
 def test_bad_episodes_rejected():
