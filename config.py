@@ -25,7 +25,8 @@ class Config:
     seed: int = 1  # seeds torch, numpy and the envs
     exp_name: str = "default"  # run name: logs go to logs/<task>/<seed>/<exp_name>/
     device: str = "auto"  # auto (cuda if available), cpu or cuda
-    checkpoint: Optional[str] = None  # resume from this checkpoint file
+    checkpoint: Optional[str] = None  # resume from this checkpoint file (or, with finetune=true, start from its weights)
+    finetune: bool = False  # load a multitask checkpoint's weights into this single-task run, with fresh optimisers
     num_envs: Optional[int] = None  # parallel envs; default 2 for one task, one per task for a set
     num_workers: Optional[int] = None  # env worker processes; 0 steps envs in-process; default 0 for one task, one per core for a set
     compile: bool = False  # torch.compile planning and update (GPU; measured to not help on CPU)
@@ -189,8 +190,12 @@ def derive(cfg: Config) -> Derived:
     size = MODEL_SIZES[cfg.model_size]
     _check(size.latent_dim % cfg.simnorm_dim == 0,
            f"simnorm_dim {cfg.simnorm_dim} must divide latent dim {size.latent_dim}")
+    if cfg.finetune:
+        _check(bool(cfg.checkpoint), "finetune=true needs checkpoint=PATH (a multitask checkpoint to start from)")
+        _check(not multitask, f"finetune=true trains one task; task={task_label!r} is a task set "
+                              f"(accepted: one task name, e.g. a held-out task)")
     task_dim = 0
-    if multitask:
+    if multitask or cfg.finetune:  # a finetuned model keeps the multitask architecture
         from envs.embeddings import EMBEDDING_DIM
 
         task_dim = EMBEDDING_DIM
@@ -210,7 +215,7 @@ def derive(cfg: Config) -> Derived:
         utd=cfg.utd if cfg.utd is not None else (0.075 if multitask else 1.0),
         batch_size=cfg.batch_size or (1024 if multitask else 256),
         seed_steps=seed_steps,
-        constrained_planning=multitask if cfg.constrained_planning is None else cfg.constrained_planning,
+        constrained_planning=(multitask or cfg.finetune) if cfg.constrained_planning is None else cfg.constrained_planning,
         constraint_start_step=seed_steps if cfg.constraint_start_step is None else cfg.constraint_start_step,
         save_freq=cfg.save_freq or cfg.eval_freq,
         device=device,
@@ -248,6 +253,22 @@ def _resolve_tasks(task) -> tuple[tuple[str, ...], bool, str]:
     if len(label) > 80:  # keep folder names short: count and a digest of the list
         label = f"{len(task)}tasks-{hashlib.sha1(label.encode()).hexdigest()[:8]}"
     return tuple(task), True, label
+
+
+def checkpoint_config(saved: dict) -> Config:
+    """The Config a checkpoint was trained with, from its saved dict (fields this version does not
+    know are ignored)."""
+    import dataclasses
+
+    known = {f.name for f in dataclasses.fields(Config)}
+    return Config(**{k: v for k, v in saved.items() if k in known})
+
+
+def checkpoint_derived(saved: dict) -> Derived:
+    """The Derived of a checkpoint's saved config (its device is not needed: CPU is assumed)."""
+    import dataclasses
+
+    return derive(dataclasses.replace(checkpoint_config(saved), device="cpu", finetune=False))
 
 
 def as_config(cfg) -> Config:

@@ -24,12 +24,6 @@ import config as config_module
 config_module.register()
 
 
-def checkpoint_config(saved: dict) -> config_module.Config:
-    """The Config a checkpoint was trained with (fields this version does not know are ignored)."""
-    known = {f.name for f in dataclasses.fields(config_module.Config)}
-    return config_module.Config(**{k: v for k, v in saved.items() if k in known})
-
-
 def run(cfg: config_module.Config, task_given: bool) -> dict[str, str]:
     import torch
 
@@ -43,7 +37,7 @@ def run(cfg: config_module.Config, task_given: bool) -> dict[str, str]:
     if not cfg.checkpoint:
         raise config_module.ConfigError("eval.py needs checkpoint=PATH (a checkpoint_<step>.pt written by train.py)")
     state = read_checkpoint(cfg.checkpoint)
-    train_cfg = checkpoint_config(state["config"])
+    train_cfg = config_module.checkpoint_config(state["config"])
     train_cfg.device = cfg.device
     trained = config_module.derive(train_cfg)
     if task_given:
@@ -88,13 +82,15 @@ def run(cfg: config_module.Config, task_given: bool) -> dict[str, str]:
 
 @hydra.main(config_name="config", config_path=".", version_base=None)
 def main(cfg) -> None:
+    from newt.checkpoint import CheckpointError
+
     from hydra.core.hydra_config import HydraConfig
 
     overrides = HydraConfig.get().overrides.task
     task_given = any(o.split("=", 1)[0].lstrip("+~") == "task" for o in overrides)
     try:
         run(config_module.as_config(cfg), task_given)
-    except (config_module.ConfigError, FileNotFoundError, ValueError) as e:
+    except (config_module.ConfigError, FileNotFoundError, CheckpointError) as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
 

@@ -36,7 +36,10 @@ def run(cfg: config_module.Config) -> None:
     buffer = EpisodeBuffer(cfg.buffer_size, derived.obs_dim, derived.action_dim, cfg.horizon, derived.device,
                            sampling=cfg.sampling)
     trainer = Trainer(cfg, derived, agent, buffer, rng)
-    if cfg.checkpoint:
+    if cfg.checkpoint and cfg.finetune:
+        trainer.finetune_from(cfg.checkpoint)
+        print(f"finetuning {derived.task_label} from {cfg.checkpoint} (its weights, fresh optimisers, step 0)")
+    elif cfg.checkpoint:
         trainer.load(cfg.checkpoint)
         print(f"resumed from {cfg.checkpoint} at step {trainer.step:,} (the replay buffer starts empty)")
     eval_tasks = [t for t in derived.tasks for _ in range(cfg.eval_episodes)]
@@ -56,9 +59,11 @@ def run(cfg: config_module.Config) -> None:
 
 @hydra.main(config_name="config", config_path=".", version_base=None)
 def main(cfg) -> None:
+    from newt.checkpoint import CheckpointError
+
     try:
         run(config_module.as_config(cfg))
-    except (config_module.ConfigError, FileNotFoundError) as e:
+    except (config_module.ConfigError, FileNotFoundError, CheckpointError) as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
 

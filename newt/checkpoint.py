@@ -17,6 +17,10 @@ import torch
 CHECKPOINT_VERSION = 1
 
 
+class CheckpointError(ValueError):
+    """A checkpoint cannot be used as asked; the message names the file and the reason."""
+
+
 def save_checkpoint(state: dict[str, Any], path: str) -> None:
     """Write `state` (with the format version added) to path atomically: a temporary file in the
     same folder, flushed to disk, then renamed over the target, so a crash mid-save leaves the
@@ -42,17 +46,53 @@ def save_atomic(obj: Any, path: str) -> None:
 
 
 def read_checkpoint(path: str, map_location: str | torch.device = "cpu") -> dict[str, Any]:
-    """Load a checkpoint written by `save_checkpoint`; raises FileNotFoundError or ValueError with
-    the path and the reason."""
+    """Load a checkpoint written by `save_checkpoint`; raises FileNotFoundError or CheckpointError with
+    the path and the reason (CheckpointError)."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"checkpoint {path!r} does not exist")
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:  # a pickle with other objects, a truncated file, not a torch file
-        raise ValueError(f"checkpoint {path!r} cannot be read safely as a Newt checkpoint: {e}") from e
+        raise CheckpointError(f"checkpoint {path!r} cannot be read safely as a Newt checkpoint: {e}") from e
     if not isinstance(state, dict) or "agent" not in state or "config" not in state:
-        raise ValueError(f"checkpoint {path!r} is not a Newt checkpoint (no 'agent' and 'config' entries)")
+        raise CheckpointError(f"checkpoint {path!r} is not a Newt checkpoint (no 'agent' and 'config' entries)")
     if state.get("version") != CHECKPOINT_VERSION:
-        raise ValueError(f"checkpoint {path!r} has format version {state.get('version')!r}; this Newt reads "
+        raise CheckpointError(f"checkpoint {path!r} has format version {state.get('version')!r}; this Newt reads "
                          f"version {CHECKPOINT_VERSION} only (retrain, or use the Newt release that wrote it)")
     return state
+
+
+# Buffers of the world model that describe the run's tasks, not learned weights: a finetuned model
+# keeps its own (the new task's text embedding, action mask and discount).
+TASK_TABLES = ("task_embeddings", "action_masks", "discounts")
+
+
+def finetune_weights(state: dict[str, Any], model_state: dict[str, torch.Tensor], run_size: str, path: str,
+                     derive_saved) -> dict[str, torch.Tensor]:
+    """The weights of a multitask checkpoint mapped onto a single-task model's state dict.
+
+    The original fills a 200-slot embedding table and mask table with the new task's embedding and
+    mask and runs slot 0; every slot is the same, so our model keeps one slot, which computes the
+    same function. Every learned weight (encoder, dynamics, reward, policy, Qs and target Qs) is
+    taken from the checkpoint; the task tables come from `model_state` (this run's).
+    derive_saved: checkpoint config dict -> its Derived (to resolve its task set and model size).
+    Raises CheckpointError naming both values when the checkpoint cannot be finetuned here.
+    """
+    saved = derive_saved(state["config"])
+    if not saved.multitask:
+        raise CheckpointError(f"checkpoint {path!r} is single-task (task={saved.task_label!r}); finetune=true needs a "
+                         f"multitask checkpoint (trained on a task set or a task list)")
+    if saved.size.name != run_size:
+        raise CheckpointError(f"checkpoint {path!r} has model_size={saved.size.name!r} (this run: {run_size!r}); "
+                         f"pass model_size={saved.size.name}")
+    weights = {k: v for k, v in state["agent"]["model"].items() if k not in TASK_TABLES}
+    missing = sorted(set(model_state) - set(weights) - set(TASK_TABLES))
+    extra = sorted(set(weights) - set(model_state))
+    wrong = [f"{k} {tuple(v.shape)} (this run: {tuple(model_state[k].shape)})"
+             for k, v in weights.items() if k in model_state and v.shape != model_state[k].shape]
+    if missing or extra or wrong:
+        raise CheckpointError(f"checkpoint {path!r} does not fit this model: "
+                         + "; ".join(x for x in (f"missing {missing}" if missing else "",
+                                                 f"unexpected {extra}" if extra else "",
+                                                 f"shapes {wrong}" if wrong else "") if x))
+    return {**weights, **{k: model_state[k] for k in TASK_TABLES if k in model_state}}

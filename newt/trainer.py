@@ -15,7 +15,7 @@ from common.logger import Logger
 from envs.multitask import MultitaskEnv
 from newt.agent import Agent
 from newt.buffer import EpisodeBuffer
-from newt.checkpoint import read_checkpoint, save_checkpoint
+from newt.checkpoint import CheckpointError, finetune_weights, read_checkpoint, save_checkpoint
 from newt.evaluation import EvalResult, evaluate
 from newt.math import constraint_weight
 
@@ -35,6 +35,9 @@ class Trainer:
         self.episodes = 0
         self.updates = 0
         self._update_credit = 0.0
+        # True once the agent holds trained weights (finetuning, demo pretraining): seeding then
+        # acts with its policy instead of uniform noise, as the original does.
+        self.pretrained = False
 
     # --- checkpoints ---------------------------------------------------------------------------
     def checkpoint_path(self) -> str:
@@ -54,10 +57,21 @@ class Trainer:
         saved = state.get("config", {})
         bad = {k: (saved.get(k), getattr(self.cfg, k)) for k in MODEL_FIELDS if saved.get(k) != getattr(self.cfg, k)}
         if bad:
-            raise ValueError(f"checkpoint {path!r} was trained with a different config: "
+            raise CheckpointError(f"checkpoint {path!r} was trained with a different config: "
                              + ", ".join(f"{k}={a!r} (this run: {b!r})" for k, (a, b) in bad.items()))
         self.agent.load_state_dict(state["agent"])
         self.step, self.episodes, self.updates = state["step"], state["episodes"], state["updates"]
+
+    def finetune_from(self, path: str) -> None:
+        """Start this single-task run from a multitask checkpoint's weights (fresh optimisers,
+        counters at 0); see checkpoint.finetune_weights for the mapping and its checks."""
+        from config import checkpoint_derived
+
+        state = read_checkpoint(path, map_location=self.agent.device)
+        model = self.agent.model
+        model.load_state_dict(finetune_weights(state, model.state_dict(), self.derived.size.name, path,
+                                               checkpoint_derived))
+        self.pretrained = True
 
     # --- evaluation ----------------------------------------------------------------------------
     def evaluate(self, env: MultitaskEnv, progress=None) -> EvalResult:
@@ -94,8 +108,9 @@ class Trainer:
         start_time, start_step = time.time(), self.step
         while self.step < cfg.steps:
             # Act: random while seeding, else plan.
-            if self.step < d.seed_steps:
-                action = env.rand_act(self.rng)
+            if self.step < d.seed_steps:  # seeding: the trained policy if there is one, else noise
+                action = (self.agent.act(torch.from_numpy(obs), task, mpc=False).numpy() if self.pretrained
+                          else env.rand_act(self.rng))
             else:
                 action = self.agent.act(torch.from_numpy(obs), task, first_step=torch.from_numpy(ep_t == 0),
                                         constraint=self.constraint()).numpy()
