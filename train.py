@@ -49,6 +49,13 @@ def run(cfg: config_module.Config) -> None:
     n_params = sum(p.numel() for p in agent.model.parameters() if p.requires_grad)
     logger.bar.write(f"Newt {cfg.model_size} ({n_params / 1e6:.2f}M params) on {derived.device}: "
                      f"{len(derived.tasks)} task(s), {derived.num_envs} envs, {cfg.steps:,} steps -> {derived.run_dir}")
+    if derived.device == "cpu":  # the run goes on as asked, but says first what it will cost here
+        from newt.estimate import cpu_recipe, estimate_costs
+
+        mpc_eval = cfg.mpc if cfg.eval_mpc is None else cfg.eval_mpc
+        estimate = estimate_costs(agent, derived, derived.num_envs, eval_env, mpc_eval)
+        logger.bar.write(estimate.summary(max(0, cfg.steps - max(trainer.step, derived.seed_steps))))
+        logger.bar.write(cpu_recipe(derived))
     try:
         trainer.train(env, eval_env, logger)
     finally:

@@ -35,7 +35,9 @@ def test_train_writes_csv_and_checkpoint_then_resumes(tmp_path):
     assert state["step"] == 1000 and state["episodes"] == 2
 
     proc = run(tmp_path, "steps=1600", f"checkpoint={ckpt}")
-    assert "resumed from" in proc.stdout + proc.stderr
+    out = proc.stdout + proc.stderr
+    assert "resumed from" in out
+    assert "ms per env step after seeding" in out and "min per evaluation" in out and "CPU recipe:" in out
     with open(run_dir / "eval.csv") as f:
         steps = [int(r["step"]) for r in csv.DictReader(f)]
     assert steps == [1000, 1600]  # continued from 1000, did not start over
