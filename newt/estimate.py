@@ -59,7 +59,6 @@ def estimate_costs(agent, derived, env_tasks: int, eval_env, mpc_eval: bool, pro
                   reward=torch.rand(h, b, 1, generator=gen),
                   task=torch.randint(0, len(derived.tasks), (b,), generator=gen))
     update_s = _timed(lambda: probe.update(batch))
-    del probe
     eval_env.reset()
     zeros = np.zeros((eval_n, derived.action_dim), np.float32)
     env_eval_s = _timed(lambda: eval_env.step(zeros), repeats=3)
