@@ -16,14 +16,38 @@ if TYPE_CHECKING:  # config.py lives at the repository root, outside the install
 
 
 class CSVWriter:
-    """Appends rows to a CSV file; a new column appearing later rewrites the header once."""
+    """Appends rows to a CSV file (one open-append-close per row, so a crash loses at most the row
+    being written); a new column appearing later rewrites the file once, atomically.
 
-    def __init__(self, path: str):
+    resume_step: when a run resumes from a checkpoint at this step, rows logged after it (by the
+    run that crashed after saving that checkpoint) are dropped, so the resumed run neither
+    duplicates nor skips rows."""
+
+    def __init__(self, path: str, resume_step: int | None = None):
         self.path = path
         self.fields: list[str] = []
         if os.path.exists(path):  # resuming: continue the same file
             with open(path, newline="") as f:
                 self.fields = next(csv.reader(f), [])
+            if resume_step is not None:
+                self._drop_rows_after(resume_step)
+
+    def _drop_rows_after(self, step: int) -> None:
+        with open(self.path, newline="") as f:
+            rows = list(csv.DictReader(f))
+        keep = [r for r in rows if not r.get("step") or int(float(r["step"])) <= step]
+        if len(keep) != len(rows):
+            self._rewrite(keep)
+
+    def _rewrite(self, rows: list[dict[str, Any]]) -> None:
+        tmp = self.path + ".tmp"
+        with open(tmp, "w", newline="") as f:
+            w = csv.DictWriter(f, self.fields)
+            w.writeheader()
+            w.writerows(rows)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path)
 
     def write(self, row: dict[str, Any]) -> None:
         new = [k for k in row if k not in self.fields]
@@ -33,12 +57,7 @@ class CSVWriter:
                 with open(self.path, newline="") as f:
                     rows = list(csv.DictReader(f))
             self.fields += new
-            tmp = self.path + ".tmp"
-            with open(tmp, "w", newline="") as f:
-                w = csv.DictWriter(f, self.fields)
-                w.writeheader()
-                w.writerows(rows)
-            os.replace(tmp, self.path)
+            self._rewrite(rows)
         with open(self.path, "a", newline="") as f:
             csv.DictWriter(f, self.fields).writerow(row)
 
@@ -47,7 +66,9 @@ class Logger:
     def __init__(self, cfg: Config, derived: Derived, total_steps: int, initial_step: int = 0):
         self.run_dir = derived.run_dir
         os.makedirs(self.run_dir, exist_ok=True)
-        self.csv = {k: CSVWriter(os.path.join(self.run_dir, f"{k}.csv")) for k in ("train", "eval", "eval_tasks")}
+        resume_step = initial_step if initial_step > 0 else None
+        self.csv = {k: CSVWriter(os.path.join(self.run_dir, f"{k}.csv"), resume_step)
+                    for k in ("train", "eval", "eval_tasks")}
         self.bar = tqdm(total=total_steps, initial=initial_step, unit="step", dynamic_ncols=True,
                         desc=f"{derived.task_label} s{cfg.seed}")
         self.wandb = None
