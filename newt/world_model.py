@@ -94,6 +94,13 @@ class WorldModel(nn.Module):
         self.two_hot = TwoHot(cfg.num_bins, cfg.vmin, cfg.vmax)
         self.fast = True
 
+    def train(self, mode: bool = True) -> WorldModel:
+        """Train/eval mode for every module except the target Qs, which stay in eval mode (no
+        dropout in TD targets), as in both references."""
+        super().train(mode)
+        self.target_qs.train(False)
+        return self
+
     def set_fast(self, enabled: bool) -> WorldModel:
         """Switch every fast path (SimNorm, Mish, the planner's hoisted first layers) on or off;
         off is the straightforward computation, kept as the reference for tests and benchmarks."""
