@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from newt.layers import QEnsemble, SimNorm, mlp
+from newt.layers import QEnsemble, SimNorm, init_weights, mlp
 from newt.math import TwoHot, squashed_gaussian
 
 if TYPE_CHECKING:  # config.py lives at the repository root, outside the installed packages
@@ -87,7 +87,9 @@ class WorldModel(nn.Module):
         self.reward_net = mlp(z + a + t, [h] * 2, cfg.num_bins)
         self.pi_net = mlp(z + t, [h] * 2, 2 * a)
         self.qs = QEnsemble(size.num_q, z + a + t, [h] * 2, cfg.num_bins, dropout=cfg.dropout)
-        # Zero-init the last layers of reward and Q: predictions start at exactly 0.
+        # Init as the references: truncated normal (std 0.02) weights, zero biases; the last layers
+        # of reward and Q are zero, so predictions start at exactly 0.
+        self.apply(init_weights)
         for w in (self.reward_net[-1].weight, self.reward_net[-1].bias, self.qs.out.weight, self.qs.out.bias):
             nn.init.zeros_(w)
         self.target_qs = copy.deepcopy(self.qs).requires_grad_(False)

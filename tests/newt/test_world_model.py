@@ -56,3 +56,21 @@ def test_target_qs_stay_in_eval_mode_under_train():
     torch.testing.assert_close(target[0], target[1], rtol=0, atol=0)
     online = [m.q_logits(z, a, task) for _ in range(2)]
     assert not torch.equal(online[0], online[1])
+
+
+@pytest.mark.parametrize("task", ["cartpole-balance", "dmcontrol"])
+def test_init_truncated_normal_zero_biases_zero_heads(task):
+    """As TD-MPC2/Newt: Linear weights ~ N(0, 0.02) truncated, zero biases, zero reward and Q heads."""
+    from newt.layers import EnsembleLinear
+
+    torch.manual_seed(0)
+    m = make_agent(task=task, model_size="S")[0].model
+    linears = [mod for mod in m.modules() if isinstance(mod, (torch.nn.Linear, EnsembleLinear))]
+    assert len(linears) == 2 + 3 + 3 + 3 + 3 * 2  # encoder (S: 2 layers), dynamics, reward, pi, Q (target Qs too)
+    heads = {id(m.reward_net[-1]), id(m.qs.out), id(m.target_qs.out)}
+    for mod in linears:
+        assert (mod.bias == 0).all()
+        if id(mod) in heads:
+            assert (mod.weight == 0).all()
+        else:
+            assert abs(mod.weight.std().item() - 0.02) < 0.002 and mod.weight.abs().max() < 0.15
