@@ -85,8 +85,10 @@ class Agent:
         self.pi_optim = torch.optim.Adam(self.model.pi_net.parameters(), lr=cfg.lr, eps=1e-5)
         self.scale = RunningScale(cfg.tau, self.device)
         self.planners: dict[int, Planner] = {}
-        # Weights of the per-step losses over the horizon: rho^t, normalised to sum to 1.
-        w = cfg.rho ** torch.arange(cfg.horizon, dtype=torch.float32, device=self.device)
+        # Weights of the per-step losses over the horizon, as Newt: rho^t for t = 0..H, normalised to
+        # sum to 1. The model losses (H steps) use the first H ([8/15, 4/15, 2/15] at H=3, rho=0.5);
+        # the policy's max-Q term uses all H+1 latents and weights.
+        w = cfg.rho ** torch.arange(cfg.horizon + 1, dtype=torch.float32, device=self.device)
         self.horizon_weights = w / w.sum()
         self._model_loss = compiled(self.model_loss) if cfg.compile else self.model_loss
 

@@ -113,3 +113,20 @@ def test_atomic_save_keeps_old_file_on_failure(tmp_path):
         save_atomic({"a": Unpicklable()}, str(path))
     assert torch.equal(torch.load(path)["a"], torch.ones(2))
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_model_losses_use_the_first_h_of_h_plus_1_normalised_weights():
+    """Newt normalises rho^t over t = 0..H; the H model-loss steps weigh [8/15, 4/15, 2/15]."""
+    torch.manual_seed(0)
+    agent, d = make_agent(batch_size=8)
+    torch.testing.assert_close(agent.horizon_weights, torch.tensor([8, 4, 2, 1]) / 15)
+    b = random_batch(d, batch_size=8)
+    m = agent.model
+    loss = agent.model_loss(b.obs, b.action, b.reward, b.task)
+    with torch.no_grad():
+        next_z = m.encode(b.obs[1:], b.task)
+        z, expected = m.encode(b.obs[0], b.task), 0.0
+        for t, w in enumerate([8 / 15, 4 / 15, 2 / 15]):
+            z = m.next(z, b.action[t], b.task)
+            expected += w * torch.nn.functional.mse_loss(z, next_z[t])
+    torch.testing.assert_close(loss.consistency.detach(), expected)
