@@ -61,7 +61,6 @@ class Config:
     reward_coef: float = 0.1  # reward cross-entropy weight
     value_coef: float = 0.1  # value cross-entropy weight
     entropy_coef: float = 1e-4  # policy entropy bonus (scaled by the number of valid action dims)
-    bc_coef: float = 0.1  # weight of the masked BC term toward batch actions in the policy loss
     tau: float = 0.01  # Polyak rate of the target Q-networks and the running Q scale
     # --- evaluation, checkpoints, logging ---
     eval_freq: int = 10_000  # evaluate every this many env steps

@@ -18,32 +18,30 @@ if TYPE_CHECKING:  # config.py lives at the repository root, outside the install
 
 
 class RunningScale:
-    """Running estimate of the spread of Q (5th-95th percentile), used to normalise the policy loss."""
+    """Running estimate of the spread of Q (5th to 95th percentile), normalising the policy's Q term.
+
+    As Newt's: it starts at 1 and moves toward max(spread, 1) at rate tau; the policy loss divides
+    by the value from before the batch's update (update after use).
+    """
 
     def __init__(self, tau: float, device):
         self.tau = tau
         self.value = torch.ones(1, device=device)
-        self.initialised = False
 
     @torch.no_grad()
     def update(self, q: torch.Tensor) -> None:
         q = q.detach().float().flatten()
         spread = (torch.quantile(q, 0.95) - torch.quantile(q, 0.05)).view(1)
-        if not self.initialised:
-            self.value.copy_(spread)
-            self.initialised = True
-        else:
-            self.value.lerp_(spread, self.tau)
+        self.value.lerp_(spread.clamp(min=1.0), self.tau)
 
     def __call__(self, q: torch.Tensor) -> torch.Tensor:
-        return q / self.value.clamp(min=1.0)
+        return q / self.value
 
     def state_dict(self) -> dict:
-        return {"value": self.value.clone(), "initialised": self.initialised}
+        return {"value": self.value.clone()}
 
     def load_state_dict(self, state: dict) -> None:
         self.value.copy_(state["value"])
-        self.initialised = bool(state["initialised"])
 
 
 class ModelLoss(NamedTuple):
@@ -188,32 +186,44 @@ class Agent:
 
     def update_pi(self, zs: torch.Tensor, action: torch.Tensor, task: torch.Tensor,
                   bc_only: bool = False) -> dict[str, float]:
-        """Maximise Q (normalised by the running scale) plus an entropy bonus scaled by the number of
-        valid action dims, plus a masked BC term toward the batch actions; BC alone when bc_only."""
-        cfg, m = self.cfg, self.model
-        horizon = action.shape[0]
-        w = self.horizon_weights[:horizon].view(-1, 1, 1)
-        policy = m.pi(zs[:-1], task)
-        sampled, log_prob, n_valid = policy.action, policy.log_prob, policy.num_valid
-        mask = m.mask(task).expand_as(action)
-        bc = ((policy.mean - action).pow(2) * mask).sum(-1, keepdim=True) / n_valid.clamp(min=1)
-        bc_loss = (w * bc).sum(0).mean()
-        if bc_only:
-            pi_loss, q_term = bc_loss, torch.zeros(())
-        else:
-            m.qs.requires_grad_(False)  # the policy step must not compute gradients for Q
-            q = m.q(zs[:-1], sampled, task, reduce="mean")
-            m.qs.requires_grad_(True)
-            self.scale.update(q[0])
-            q_term = (w * self.scale(q)).sum(0).mean()
-            entropy = (w * (-log_prob) * n_valid).sum(0).mean()
-            pi_loss = -(q_term + cfg.entropy_coef * entropy) + cfg.bc_coef * bc_loss
+        """One policy step on detached latents zs [H+1, B, Z], as Newt's policy loss."""
+        pi_loss, q, metrics = self.pi_loss(zs, action, task, bc_only=bc_only)
         self.pi_optim.zero_grad(set_to_none=True)
         pi_loss.backward()
-        torch.nn.utils.clip_grad_norm_(m.pi_net.parameters(), cfg.grad_clip_norm)
+        torch.nn.utils.clip_grad_norm_(self.model.pi_net.parameters(), self.cfg.grad_clip_norm)
         self.pi_optim.step()
-        return _floats(pi_loss=pi_loss, bc_loss=bc_loss, pi_q=q_term, pi_log_prob=log_prob.mean(),
-                       q_scale=self.scale.value)
+        if q is not None:
+            self.scale.update(q[0])  # after use, as Newt
+        return {**metrics, "q_scale": float(self.scale.value)}
+
+    def pi_loss(self, zs: torch.Tensor, action: torch.Tensor, task: torch.Tensor,
+                bc_only: bool = False) -> tuple[torch.Tensor, torch.Tensor | None, dict[str, float]]:
+        """Newt's policy loss on latents zs [H+1, B, Z]; returns (loss, Q of the sampled actions
+        [H+1, B, 1] or None, metrics). Per sample, summed over steps with the horizon weights w:
+        - policy prior (BC): masked mean squared error of the *sampled* action toward the batch
+          action, over the first H latents, weights w[:H], weight 1;
+        - max-Q: -(Q / running scale) - entropy_coef x scaled entropy over all H+1 latents, weights
+          w (Q: the mean of two random members). bc_only: the BC term alone.
+        """
+        cfg, m = self.cfg, self.model
+        horizon = action.shape[0]
+        w = self.horizon_weights[: horizon + 1].view(-1, 1, 1)
+        policy = m.pi(zs, task)
+        mask = m.mask(task).expand_as(action)
+        bc = ((policy.action[:-1] - action).pow(2) * mask).sum(-1, keepdim=True) / policy.num_valid[:-1].clamp(min=1)
+        bc_loss = (w[:-1] * bc).sum(0)  # [B, 1]
+        metrics = {"bc_loss": float(bc_loss.detach().mean()),
+                   "pi_scaled_entropy": float(policy.scaled_entropy.detach().mean())}
+        if bc_only:
+            return bc_loss.mean(), None, {**metrics, "pi_loss": float(bc_loss.detach().mean())}
+        m.qs.requires_grad_(False)  # the policy step must not compute gradients for Q
+        q = m.q(zs, policy.action, task, reduce="mean")  # [H+1, B, 1]
+        m.qs.requires_grad_(True)
+        q_term = self.scale(q)
+        max_q = (w * (-cfg.entropy_coef * policy.scaled_entropy - q_term)).sum(0)  # [B, 1]
+        pi_loss = (bc_loss + max_q).mean()
+        metrics.update(pi_loss=float(pi_loss.detach()), pi_q=float((w * q_term).sum(0).mean().detach()))
+        return pi_loss, q.detach(), metrics
 
     # --- checkpoints ---------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:

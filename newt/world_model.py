@@ -27,8 +27,9 @@ class PolicySample(NamedTuple):
 
     action: torch.Tensor  # [..., A] sampled (or the mean, when not sampling), tanh-squashed
     mean: torch.Tensor  # [..., A] tanh of the Gaussian mean
-    log_prob: torch.Tensor  # [..., 1] log-probability of `action`
+    log_prob: torch.Tensor  # [..., 1] log-probability of `action` (valid dims, tanh included)
     num_valid: torch.Tensor  # [..., 1] number of valid action dims of each row's task
+    scaled_entropy: torch.Tensor  # [..., 1] Newt's entropy term: -(valid dims) x pre-tanh log-prob over all dims
 
 
 class PlanContext(NamedTuple):
@@ -148,8 +149,9 @@ class WorldModel(nn.Module):
         mean, log_std = out.chunk(2, dim=-1)
         log_std = self.log_std_min + 0.5 * (self.log_std_max - self.log_std_min) * (torch.tanh(log_std) + 1)
         mask = self.mask(task).expand_as(mean)
-        action, mean_action, log_prob = squashed_gaussian(mean, log_std, mask, sample=sample)
-        return PolicySample(action, mean_action, log_prob, mask.sum(-1, keepdim=True))
+        action, mean_action, log_prob, gaussian_log_prob = squashed_gaussian(mean, log_std, mask, sample=sample)
+        num_valid = mask.sum(-1, keepdim=True)
+        return PolicySample(action, mean_action, log_prob, num_valid, -num_valid * gaussian_log_prob)
 
     def q_logits(self, z: torch.Tensor, action: torch.Tensor, task: torch.Tensor, target: bool = False,
                  members: torch.Tensor | None = None) -> torch.Tensor:

@@ -130,3 +130,60 @@ def test_model_losses_use_the_first_h_of_h_plus_1_normalised_weights():
             z = m.next(z, b.action[t], b.task)
             expected += w * torch.nn.functional.mse_loss(z, next_z[t])
     torch.testing.assert_close(loss.consistency.detach(), expected)
+
+
+def test_running_scale_starts_at_1_lerps_to_clamped_spread():
+    from newt.agent import RunningScale
+
+    scale = RunningScale(0.01, "cpu")
+    assert float(scale.value) == 1.0
+    scale.update(torch.linspace(0, 0.5, 101))  # spread 0.45 < 1: toward 1, no change
+    assert float(scale.value) == 1.0
+    scale.update(torch.linspace(0, 100, 101))  # spread 90
+    torch.testing.assert_close(scale.value, torch.tensor([1 + 0.01 * 89]))
+    torch.testing.assert_close(scale(torch.tensor([1.89])), torch.tensor([1.0]))
+
+
+def _newt_policy_loss(agent, zs, action, task):
+    """Newt's `_pi_loss` written out from the policy network's raw output: BC on the sampled action
+    over rho[:-1] (weight 1); max-Q and entropy over all H+1 latents with rho normalised over 0..H;
+    scaled entropy = -(valid dims) x pre-tanh Gaussian log-prob over all 16 dims; Q divided by the
+    running scale from before its update."""
+    m, cfg = agent.model, agent.cfg
+    rho = cfg.rho ** torch.arange(zs.shape[0], dtype=torch.float32)
+    rho = rho / rho.sum()
+    mean, log_std = m.pi_net(m.with_task(zs, task)).chunk(2, -1)
+    log_std = cfg.log_std_min + 0.5 * (cfg.log_std_max - cfg.log_std_min) * (torch.tanh(log_std) + 1)
+    mask = m.mask(task).expand_as(mean)
+    eps = torch.randn_like(mean) * mask
+    log_std = log_std * mask
+    sampled = torch.tanh(mean * mask + eps * log_std.exp())
+    log_prob = (-0.5 * eps ** 2 - log_std - 0.9189385175704956).sum(-1, keepdim=True)
+    scaled_entropy = -log_prob * mask.sum(-1, keepdim=True)
+    bc = (((sampled[:-1] - action) ** 2) * mask[:-1]).sum(-1) / mask[:-1].sum(-1)
+    prior = (bc * rho[:-1, None]).sum(0)
+    q = m.q(zs, sampled, task, reduce="mean")
+    max_q = ((-cfg.entropy_coef * scaled_entropy - q / agent.scale.value) * rho[:, None, None]).sum((0, 2))
+    return (prior + max_q).mean()
+
+
+def test_policy_loss_is_newts(monkeypatch):
+    from newt.agent import RunningScale
+
+    torch.manual_seed(0)
+    agent, d = make_agent(task="dmcontrol", batch_size=16, entropy_coef=0.05)
+    m = agent.model
+    with torch.no_grad():  # non-zero Q heads and a scale above 1
+        m.qs.out.weight.normal_(std=0.05)
+        agent.scale.value.fill_(1.7)
+    b = random_batch(d, batch_size=16)
+    zs = torch.randn(4, 16, m.latent_dim).softmax(-1)
+    torch.manual_seed(3)
+    with torch.no_grad():
+        expected = float(_newt_policy_loss(agent, zs, b.action, b.task))
+    seen, call = [], RunningScale.__call__
+    monkeypatch.setattr(RunningScale, "__call__", lambda self, q: seen.append(float(self.value)) or call(self, q))
+    torch.manual_seed(3)
+    metrics = agent.update_pi(zs, b.action, b.task)
+    assert abs(metrics["pi_loss"] - expected) < 1e-5, (metrics["pi_loss"], expected)
+    assert seen == [pytest.approx(1.7)] and float(agent.scale.value) != pytest.approx(1.7)  # used, then updated
