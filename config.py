@@ -61,6 +61,7 @@ class Config:
     reward_coef: float = 0.1  # reward cross-entropy weight
     value_coef: float = 0.1  # value cross-entropy weight
     entropy_coef: float = 1e-4  # policy entropy bonus (scaled by the number of valid action dims)
+    prior_coef: float = 1.0  # weight of the policy prior term (BC + entropy) in the model loss during demo pretraining (update(pretrain=True)), as Newt's trainer
     tau: float = 0.01  # Polyak rate of the target Q-networks and the running Q scale
     # --- evaluation, checkpoints, logging ---
     eval_freq: int = 10_000  # evaluate every this many env steps

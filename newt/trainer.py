@@ -22,7 +22,7 @@ from newt.buffer import EpisodeBuffer
 if TYPE_CHECKING:  # config.py lives at the repository root, outside the installed packages
     from config import Config, Derived
 
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2  # 2: the model optimiser holds the policy too, the running Q scale has no 'initialised'
 # Config fields that must match between a checkpoint and the run resuming it.
 MODEL_FIELDS = ("task", "model_size", "num_bins", "simnorm_dim", "horizon")
 
@@ -54,6 +54,10 @@ class Trainer:
         if not os.path.isfile(path):
             raise FileNotFoundError(f"checkpoint {path!r} does not exist")
         state = torch.load(path, map_location=self.agent.device, weights_only=False)
+        if state.get("version") != CHECKPOINT_VERSION:
+            raise ValueError(f"checkpoint {path!r} has format version {state.get('version')!r}; this code reads "
+                             f"version {CHECKPOINT_VERSION} (the optimiser and running-scale state changed with the "
+                             f"fidelity fixes, and the losses differ), so it cannot be resumed: start a new run")
         saved = state.get("config", {})
         bad = {k: (saved.get(k), getattr(self.cfg, k)) for k in MODEL_FIELDS if saved.get(k) != getattr(self.cfg, k)}
         if bad:

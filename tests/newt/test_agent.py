@@ -60,15 +60,41 @@ def test_update_metrics_finite_and_targets_move_slowly():
     assert not torch.equal(online, q_before[k])
 
 
-def test_bc_only_update_trains_policy_towards_actions():
+def test_pretrain_update_trains_policy_towards_actions():
     torch.manual_seed(0)
     agent, d = make_agent(batch_size=32)
     batch = random_batch(d, batch_size=32)
     batch = batch._replace(action=batch.action.clamp(-0.6, 0.6))
-    first = agent.update(batch, bc_only=True)["bc_loss"]
+    first = agent.update(batch, pretrain=True)["prior_loss"]
     for _ in range(150):
-        last = agent.update(batch, bc_only=True)["bc_loss"]
+        last = agent.update(batch, pretrain=True)["prior_loss"]
     assert last < first / 3, (first, last)
+    assert not agent.pi_optim.state  # no max-Q policy step in pretraining
+
+
+def test_pretrain_prior_term_is_in_the_model_loss_and_reaches_encoder_and_dynamics():
+    """Newt's `_loss_fn` with max-Q off: prior_coef x mean over (H, B) of w[:H] x (BC on the sampled
+    action + entropy term), on the live latent rollout."""
+    agent, d = make_agent(batch_size=16, prior_coef=2.0, entropy_coef=0.01)
+    b = random_batch(d, batch_size=16)
+    m = agent.model
+    torch.manual_seed(5)
+    online = agent.model_loss(b.obs, b.action, b.reward, b.task)
+    torch.manual_seed(5)
+    pre = agent.model_loss(b.obs, b.action, b.reward, b.task, pretrain=True)
+    assert float(online.prior) == 0
+    torch.testing.assert_close(pre.total - online.total, 2.0 * pre.prior)
+    # The term by hand, from the same rollout and noise.
+    torch.manual_seed(5)
+    agent.model_loss(b.obs, b.action, b.reward, b.task)  # the same random draws before the policy's
+    policy = m.pi(pre.zs[:-1].detach(), b.task)
+    mask = m.mask(b.task)
+    bc = (((policy.action - b.action) ** 2) * mask).sum(-1) / mask.sum(-1)
+    w = torch.tensor([8, 4, 2]) / 15
+    expected = ((bc - 0.01 * policy.scaled_entropy.squeeze(-1)) * w[:, None]).mean()
+    torch.testing.assert_close(pre.prior.detach(), expected)
+    grads = torch.autograd.grad(pre.prior, [m.encoder[0][0].weight, m.dynamics_net[0][0].weight, m.pi_net[0][0].weight])
+    assert all(g.abs().sum() > 0 for g in grads)
 
 
 def test_save_load_round_trip(tmp_path):
@@ -187,3 +213,21 @@ def test_policy_loss_is_newts(monkeypatch):
     metrics = agent.update_pi(zs, b.action, b.task)
     assert abs(metrics["pi_loss"] - expected) < 1e-5, (metrics["pi_loss"], expected)
     assert seen == [pytest.approx(1.7)] and float(agent.scale.value) != pytest.approx(1.7)  # used, then updated
+
+
+def test_checkpoint_of_an_older_format_is_refused(tmp_path):
+    import numpy as np
+
+    from newt.buffer import EpisodeBuffer
+    from newt.trainer import CHECKPOINT_VERSION, Trainer
+
+    agent, d = make_agent()
+    trainer = Trainer(agent.cfg, d, agent, EpisodeBuffer(1000, 128, 16, 3, "cpu"), np.random.default_rng(0))
+    path = str(tmp_path / "ckpt.pt")
+    trainer.save(path)
+    trainer.load(path)  # the current format loads
+    state = torch.load(path, weights_only=False)
+    state["version"] = CHECKPOINT_VERSION - 1
+    torch.save(state, path)
+    with pytest.raises(ValueError, match=f"format version {CHECKPOINT_VERSION - 1}; this code reads version"):
+        trainer.load(path)
