@@ -52,6 +52,7 @@ class Config:
     batch_size: int = 256  # slices of H+1 steps per update
     utd: Optional[float] = None  # updates per env step; default 1 for one task, 0.075 for a set
     seed_steps: Optional[int] = None  # random-action steps before training; default max(1000, 5 episodes)
+    seed_burst: Optional[bool] = None  # at the end of seeding, one update per seeding step (TD-MPC2), then utd; default on for one task, off for a set (Newt)
     buffer_size: int = 1_000_000  # replay capacity in transitions
     lr: float = 3e-4  # Adam learning rate
     enc_lr_scale: float = 0.3  # encoder learning rate multiplier
@@ -112,6 +113,7 @@ class Derived:
     num_workers: int | None  # None: one worker process per core (capped by the number of envs)
     utd: float
     seed_steps: int
+    seed_burst: bool  # one update per seeding step when seeding ends
     save_freq: int
     device: str
     size: ModelSize
@@ -190,6 +192,7 @@ def derive(cfg: Config) -> Derived:
         num_workers=cfg.num_workers if cfg.num_workers is not None else (None if multitask else 0),
         utd=cfg.utd if cfg.utd is not None else (0.075 if multitask else 1.0),
         seed_steps=cfg.seed_steps if cfg.seed_steps is not None else max(1000, 5 * max(lengths)),
+        seed_burst=cfg.seed_burst if cfg.seed_burst is not None else not multitask,
         save_freq=cfg.save_freq or cfg.eval_freq,
         device=device,
         size=size,

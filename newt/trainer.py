@@ -154,9 +154,13 @@ class Trainer:
                 ep_obs[i, 0] = res.obs[i]
             obs = res.obs
 
-            # Update at the configured update-to-data ratio once seeding is over.
+            # Update at the configured update-to-data ratio once seeding is over; with seed_burst, the
+            # first updates are a burst of one per seeding step (TD-MPC2), in place of that step's.
             if self.step >= d.seed_steps and self.buffer.num_episodes > 0:
-                self._update_credit += d.utd * n
+                if d.seed_burst and self.updates == 0:
+                    self._update_credit += d.seed_steps
+                else:
+                    self._update_credit += d.utd * n
                 while self._update_credit >= 1.0:
                     train_metrics = self.agent.update(self.buffer.sample(cfg.batch_size))
                     self.updates += 1
