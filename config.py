@@ -29,14 +29,14 @@ class Config:
     num_workers: Optional[int] = None  # env worker processes; 0 steps envs in-process; default 0 for one task, one per core for a set
     compile: bool = False  # torch.compile planning and update (GPU; measured to not help on CPU)
     # --- model ---
-    model_size: str = "S"  # S, B, L or XL: 1.3M/5.0M/15.6M/70.1M parameters single-task, 1.9M/6.7M/19.2M/78.7M on the soup
+    model_size: Optional[str] = None  # S, B, L or XL (parameters in the README); default B for one task (5.0M, as TD-MPC2 and Newt), L for a task set
     num_bins: int = 101  # bins of the two-hot reward and value heads
     vmin: float = -10.0  # two-hot support, in symlog space
     vmax: float = 10.0
     simnorm_dim: int = 8  # SimNorm group size
     log_std_min: float = -10.0  # policy log-std range
     log_std_max: float = 2.0
-    dropout: float = 0.01  # dropout in the first Q layer
+    dropout: Optional[float] = None  # dropout in the first Q layer; default 0.01 for one task (TD-MPC2), 0 for a task set (Newt)
     # --- planning (MPPI) ---
     mpc: bool = True  # plan with MPPI; false acts with the policy prior alone
     horizon: int = 3  # planning and model-rollout horizon H
@@ -116,7 +116,8 @@ class Derived:
     seed_burst: bool  # one update per seeding step when seeding ends
     save_freq: int
     device: str
-    size: ModelSize
+    size: ModelSize  # model_size, resolved: B for one task, L for a set unless set
+    dropout: float  # Q dropout, resolved: 0.01 for one task, 0 for a set unless set
     task_dim: int  # size of the task embedding (0 for single-task runs)
     obs_dim: int = 128
     action_dim: int = 16
@@ -135,7 +136,7 @@ def derive(cfg: Config) -> Derived:
     _check(cfg.task in TASKS or cfg.task in TASK_SETS,
            f"unknown task {cfg.task!r}; accepted: a registered task name (see `python -m envs list`) "
            f"or a task set: {', '.join(TASK_SETS)}")
-    _check(cfg.model_size in MODEL_SIZES,
+    _check(cfg.model_size is None or cfg.model_size in MODEL_SIZES,
            f"unknown model_size {cfg.model_size!r}; accepted: {', '.join(MODEL_SIZES)}")
     _check(cfg.obs in OBS_TYPES, f"obs={cfg.obs!r} is not built yet; accepted: {', '.join(OBS_TYPES)}")
     _check(cfg.device in DEVICES, f"unknown device {cfg.device!r}; accepted: {', '.join(DEVICES)}")
@@ -174,7 +175,7 @@ def derive(cfg: Config) -> Derived:
             import torch
 
             _check(torch.cuda.is_available(), "device='cuda' but no CUDA device is available; use device=cpu or auto")
-    size = MODEL_SIZES[cfg.model_size]
+    size = MODEL_SIZES[cfg.model_size or ("L" if multitask else "B")]
     _check(size.latent_dim % cfg.simnorm_dim == 0,
            f"simnorm_dim {cfg.simnorm_dim} must divide latent dim {size.latent_dim}")
     task_dim = 0
@@ -196,6 +197,7 @@ def derive(cfg: Config) -> Derived:
         save_freq=cfg.save_freq or cfg.eval_freq,
         device=device,
         size=size,
+        dropout=cfg.dropout if cfg.dropout is not None else (0.0 if multitask else 0.01),
         task_dim=task_dim,
         obs_dim=MAX_OBS_DIM,
         action_dim=MAX_ACTION_DIM,

@@ -31,6 +31,24 @@ def reference_curve(task: str) -> dict[int, float]:
     return {s: sum(v) / len(v) for s, v in sorted(by_step.items())}
 
 
+def _parse(value: str, default):
+    """A command-line value, typed as the option's default (options whose default is null take null,
+    a bool, an int, a float or a string)."""
+    if default is None:
+        if value.lower() in ("null", "none"):
+            return None
+        if value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        for kind in (int, float):
+            try:
+                return kind(value)
+            except ValueError:
+                pass
+        return value
+    kind = type(default)
+    return value if kind is str else (value.lower() == "true" if kind is bool else kind(value))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", default="cartpole-balance")
@@ -53,8 +71,7 @@ def main() -> None:
         key, _, value = item.partition("=")
         if key not in fields:
             sys.exit(f"unknown config key {key!r}; accepted: {', '.join(fields)}")
-        kind = type(getattr(C.Config(), key)) if getattr(C.Config(), key) is not None else str
-        overrides[key] = value if kind is str else (value.lower() == "true" if kind is bool else kind(value))
+        overrides[key] = _parse(value, getattr(C.Config(), key))
     cfg = C.Config(task=args.task, steps=args.steps, eval_freq=args.eval_freq, seed=args.seed,
                    exp_name="bench-learn", **overrides)
     start = time.time()
@@ -65,7 +82,7 @@ def main() -> None:
     with open(os.path.join(derived.run_dir, "eval.csv")) as f:
         rows = list(csv.DictReader(f))
     ref = reference_curve(args.task)
-    print(f"\nLearning curve: {args.task}, model {cfg.model_size}, batch {cfg.batch_size}, "
+    print(f"\nLearning curve: {args.task}, model {derived.size.name}, batch {cfg.batch_size}, "
           f"samples {cfg.num_samples}x{cfg.iterations} iters, {derived.num_envs} envs, utd {derived.utd}")
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"torch {torch.__version__}, {torch.get_num_threads()} threads; wall {wall / 60:.1f} min, "

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # config.py lives at the repository root, outside the install
 
 CHECKPOINT_VERSION = 2  # 2: the model optimiser holds the policy too, the running Q scale has no 'initialised'
 # Config fields that must match between a checkpoint and the run resuming it.
-MODEL_FIELDS = ("task", "model_size", "num_bins", "simnorm_dim", "horizon")
+MODEL_FIELDS = ("task", "num_bins", "simnorm_dim", "horizon")
 
 
 class Trainer:
@@ -46,7 +46,7 @@ class Trainer:
         save_atomic({
             "version": CHECKPOINT_VERSION, "agent": self.agent.state_dict(),
             "step": self.step, "episodes": self.episodes, "updates": self.updates,
-            "config": dataclasses.asdict(self.cfg),
+            "config": dataclasses.asdict(self.cfg), "model_size": self.derived.size.name,
         }, path)
         return path
 
@@ -60,6 +60,8 @@ class Trainer:
                              f"fidelity fixes, and the losses differ), so it cannot be resumed: start a new run")
         saved = state.get("config", {})
         bad = {k: (saved.get(k), getattr(self.cfg, k)) for k in MODEL_FIELDS if saved.get(k) != getattr(self.cfg, k)}
+        if state.get("model_size") != self.derived.size.name:  # the resolved size (model_size may be null)
+            bad["model_size"] = (state.get("model_size"), self.derived.size.name)
         if bad:
             raise ValueError(f"checkpoint {path!r} was trained with a different config: "
                              + ", ".join(f"{k}={a!r} (this run: {b!r})" for k, (a, b) in bad.items()))

@@ -87,7 +87,7 @@ class WorldModel(nn.Module):
         self.dynamics_net = mlp(z + a + t, [h] * 2, z, out_act=SimNorm(cfg.simnorm_dim))
         self.reward_net = mlp(z + a + t, [h] * 2, cfg.num_bins)
         self.pi_net = mlp(z + t, [h] * 2, 2 * a)
-        self.qs = QEnsemble(size.num_q, z + a + t, [h] * 2, cfg.num_bins, dropout=cfg.dropout)
+        self.qs = QEnsemble(size.num_q, z + a + t, [h] * 2, cfg.num_bins, dropout=d.dropout)
         # Init as the references: truncated normal (std 0.02) weights, zero biases; the last layers
         # of reward and Q are zero, so predictions start at exactly 0.
         self.apply(init_weights)

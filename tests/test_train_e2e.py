@@ -12,7 +12,8 @@ FAST = ["task=cartpole-balance", "num_envs=2", "seed_steps=200", "eval_freq=1000
 
 
 def run(tmp_path, *extra, ok=True):
-    proc = subprocess.run([sys.executable, "train.py", f"log_dir={tmp_path}", *FAST, *extra],
+    size = [] if any(e.startswith("model_size=") for e in extra) else ["model_size=S"]
+    proc = subprocess.run([sys.executable, "train.py", f"log_dir={tmp_path}", *FAST, *size, *extra],
                           capture_output=True, text=True, timeout=900)
     if ok:
         assert proc.returncode == 0, proc.stderr[-3000:]
