@@ -1,6 +1,6 @@
 """Learning benchmark: train single-task on a DMC task and print the eval return at fixed steps.
 
-    python -m bench.learn --task cartpole-balance --steps 100000 [--eval-freq 5000] [key=value ...]
+    python -m bench.learn --task cartpole-balance --steps 100000 [--eval-freq 5000] [--eval-episodes 10] [key=value ...]
 
 Extra `key=value` arguments are config overrides, as for train.py. The run writes its logs to
 logs/<task>/<seed>/bench-learn/; the table compares the eval returns with TD-MPC2's published
@@ -55,6 +55,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=100_000)
     parser.add_argument("--eval-freq", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--eval-episodes", type=int, default=10, help="evaluation episodes per eval (default 10)")
     parser.add_argument("overrides", nargs="*", help="config overrides key=value")
     args = parser.parse_args()
 
@@ -73,6 +74,7 @@ def main() -> None:
             sys.exit(f"unknown config key {key!r}; accepted: {', '.join(fields)}")
         overrides[key] = _parse(value, getattr(C.Config(), key))
     cfg = C.Config(task=args.task, steps=args.steps, eval_freq=args.eval_freq, seed=args.seed,
+                   eval_episodes=args.eval_episodes,
                    exp_name="bench-learn", **overrides)
     start = time.time()
     train.run(cfg)

@@ -69,8 +69,9 @@ class Trainer:
         self.step, self.episodes, self.updates = state["step"], state["episodes"], state["updates"]
 
     # --- evaluation ----------------------------------------------------------------------------
-    def evaluate(self, env: MultitaskEnv) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
-        """One episode in every slot of `env` with eval-mode acting; per-task and overall means."""
+    def evaluate(self, env: MultitaskEnv, progress=None) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+        """One episode in every slot of `env` with eval-mode acting; per-task and overall means.
+        progress(steps_done, steps_total) is called after every env step (the progress bar)."""
         obs = env.reset()
         n = env.num_envs
         task = torch.tensor([self.task_index[t] for t in env.tasks])
@@ -78,6 +79,7 @@ class Trainer:
         success, score = np.full(n, np.nan), np.full(n, np.nan)
         finished = np.zeros(n, bool)
         first = torch.ones(n, dtype=torch.bool)
+        total, done_steps = int(env.episode_lengths.max()), 0
         while not finished.all():
             action = self.agent.act(torch.from_numpy(obs), task, eval_mode=True, first_step=first)
             res = env.step(action.numpy())
@@ -88,6 +90,9 @@ class Trainer:
             running[res.done] = 0.0
             first = torch.from_numpy(res.done.copy())
             obs = res.obs
+            done_steps += 1
+            if progress is not None:
+                progress(done_steps, total)
         per_task: dict[str, dict[str, float]] = {}
         for t in dict.fromkeys(env.tasks):
             idx = [i for i, name in enumerate(env.tasks) if name == t]
@@ -172,7 +177,7 @@ class Trainer:
                 {"loss": train_metrics["total_loss"]} if train_metrics else {})})
 
             if self.step >= next_eval or self.step >= cfg.steps:
-                per_task, overall = self.evaluate(eval_env)
+                per_task, overall = self.evaluate(eval_env, progress=logger.eval_progress)
                 overall.update(elapsed_s=elapsed, updates=self.updates, episodes=self.episodes)
                 logger.log("eval", self.step, overall)
                 for t, m in per_task.items():

@@ -26,7 +26,9 @@ def test_train_writes_csv_and_checkpoint_then_resumes(tmp_path):
     with open(run_dir / "eval.csv") as f:
         rows = list(csv.DictReader(f))
     assert [int(r["step"]) for r in rows] == [1000]
-    assert {"step", "episode_reward", "episode_score"} <= set(rows[0])
+    assert {"step", "episode_reward", "episode_score", "episode_success", "elapsed_s", "updates",
+            "episodes"} <= set(rows[0])
+    assert int(rows[0]["updates"]) > 0
     assert 0 <= float(rows[0]["episode_score"]) <= 1
     with open(run_dir / "train.csv") as f:
         train_rows = list(csv.DictReader(f))

@@ -56,6 +56,12 @@ class CountingAgent:
 
 
 class StubLogger:
+    def __init__(self):
+        self.eval_steps = []
+
+    def eval_progress(self, done, total):
+        self.eval_steps.append((done, total))
+
     def log(self, *args):
         pass
 
@@ -82,3 +88,13 @@ def test_seed_burst_one_update_per_seeding_step_then_utd(tmp_path, seed_burst, e
 def test_seed_burst_default_off_for_task_sets():
     assert C.derive(C.Config(task="cartpole-balance", device="cpu")).seed_burst
     assert not C.derive(C.Config(task="dmcontrol", device="cpu")).seed_burst
+
+
+def test_evaluation_reports_progress(tmp_path):
+    cfg = C.Config(task="cartpole-balance", device="cpu", num_envs=2, seed_steps=20, steps=20, eval_freq=1000,
+                   log_dir=str(tmp_path), model_size="S")
+    d = C.derive(cfg)
+    trainer = Trainer(cfg, d, CountingAgent(), EpisodeBuffer(10_000, 128, 16, 3, "cpu"), np.random.default_rng(0))
+    logger = StubLogger()
+    trainer.train(StubEnv(d.env_tasks), StubEnv(d.env_tasks), logger)
+    assert logger.eval_steps == [(i, EPISODE) for i in range(1, EPISODE + 1)]
