@@ -21,7 +21,8 @@ def run(tmp_path, *extra, ok=True):
 
 
 def test_train_writes_csv_and_checkpoint_then_resumes(tmp_path):
-    run(tmp_path, "steps=1000")
+    proc = run(tmp_path, "steps=1000")
+    assert "Newt S, 1.29M params, on cpu" in proc.stdout + proc.stderr  # the startup line names the size
     run_dir = tmp_path / "cartpole-balance" / "1" / "e2e"
     with open(run_dir / "eval.csv") as f:
         rows = list(csv.DictReader(f))
