@@ -31,14 +31,14 @@ class Config:
     num_workers: Optional[int] = None  # env worker processes; 0 steps envs in-process; default 0 for one task, one per core for a set
     compile: bool = False  # torch.compile planning and update (GPU; measured to not help on CPU)
     # --- model ---
-    model_size: str = "S"  # S, B, L or XL: 1.3M/5.0M/15.6M/70.1M parameters single-task, 1.9M/6.7M/19.2M/78.7M on the soup
+    model_size: Optional[str] = None  # S, B, L or XL (parameters in the README); default B for one task (5.0M, as TD-MPC2 and Newt), L for a task set
     num_bins: int = 101  # bins of the two-hot reward and value heads
     vmin: float = -10.0  # two-hot support, in symlog space
     vmax: float = 10.0
     simnorm_dim: int = 8  # SimNorm group size
     log_std_min: float = -10.0  # policy log-std range
     log_std_max: float = 2.0
-    dropout: float = 0.01  # dropout in the first Q layer
+    dropout: Optional[float] = None  # dropout in the first Q layer; default 0.01 for one task (TD-MPC2), 0 for a task set (Newt)
     # --- planning (MPPI) ---
     mpc: bool = True  # plan with MPPI; false acts with the policy prior alone
     horizon: int = 3  # planning and model-rollout horizon H
@@ -57,6 +57,7 @@ class Config:
     utd: Optional[float] = None  # updates per env step; default 1 for one task, 0.075 for a set
     seeding_coef: int = 5  # seeding episodes: per env for a task set (longest task), in all for one task
     seed_steps: Optional[int] = None  # seeding env steps in total, overriding seeding_coef
+    seed_burst: Optional[bool] = None  # at the end of seeding, one update per seeding step (TD-MPC2), then utd; default on for one task, off for a set (Newt)
     buffer_size: int = 1_000_000  # replay capacity in transitions
     sampling: str = "episode"  # episode: each stored episode equally likely (the original's); transition: each step
     lr: float = 3e-4  # Adam learning rate
@@ -67,7 +68,7 @@ class Config:
     reward_coef: float = 0.1  # reward cross-entropy weight
     value_coef: float = 0.1  # value cross-entropy weight
     entropy_coef: float = 1e-4  # policy entropy bonus (scaled by the number of valid action dims)
-    bc_coef: float = 0.1  # weight of the masked BC term toward batch actions in the policy loss
+    prior_coef: float = 1.0  # weight of the policy prior term (BC + entropy) in the model loss during demo pretraining (update(pretrain=True)), as Newt's trainer
     tau: float = 0.01  # Polyak rate of the target Q-networks and the running Q scale
     # --- evaluation, checkpoints, logging ---
     eval_freq: int = 10_000  # evaluate every this many env steps
@@ -125,9 +126,11 @@ class Derived:
     seed_steps: int
     constrained_planning: bool
     constraint_start_step: int
+    seed_burst: bool  # one update per seeding step when seeding ends
     save_freq: int
     device: str
-    size: ModelSize
+    size: ModelSize  # model_size, resolved: B for one task, L for a set unless set
+    dropout: float  # Q dropout, resolved: 0.01 for one task, 0 for a set unless set
     task_dim: int  # size of the task embedding (0 for single-task runs)
     obs_dim: int = 128
     action_dim: int = 16
@@ -144,7 +147,7 @@ def derive(cfg: Config) -> Derived:
     from envs.registry import MAX_ACTION_DIM, MAX_OBS_DIM, TASKS
 
     tasks, multitask, task_label = _resolve_tasks(cfg.task)
-    _check(cfg.model_size in MODEL_SIZES,
+    _check(cfg.model_size is None or cfg.model_size in MODEL_SIZES,
            f"unknown model_size {cfg.model_size!r}; accepted: {', '.join(MODEL_SIZES)}")
     _check(cfg.obs in OBS_TYPES, f"obs={cfg.obs!r} is not built yet; accepted: {', '.join(OBS_TYPES)}")
     from newt.buffer import SAMPLING
@@ -187,7 +190,7 @@ def derive(cfg: Config) -> Derived:
             import torch
 
             _check(torch.cuda.is_available(), "device='cuda' but no CUDA device is available; use device=cpu or auto")
-    size = MODEL_SIZES[cfg.model_size]
+    size = MODEL_SIZES[cfg.model_size or ("L" if multitask else "B")]
     _check(size.latent_dim % cfg.simnorm_dim == 0,
            f"simnorm_dim {cfg.simnorm_dim} must divide latent dim {size.latent_dim}")
     if cfg.finetune:
@@ -217,9 +220,11 @@ def derive(cfg: Config) -> Derived:
         seed_steps=seed_steps,
         constrained_planning=(multitask or cfg.finetune) if cfg.constrained_planning is None else cfg.constrained_planning,
         constraint_start_step=seed_steps if cfg.constraint_start_step is None else cfg.constraint_start_step,
+        seed_burst=cfg.seed_burst if cfg.seed_burst is not None else not multitask,
         save_freq=cfg.save_freq or cfg.eval_freq,
         device=device,
         size=size,
+        dropout=cfg.dropout if cfg.dropout is not None else (0.0 if multitask else 0.01),
         task_dim=task_dim,
         obs_dim=MAX_OBS_DIM,
         action_dim=MAX_ACTION_DIM,

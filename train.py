@@ -47,7 +47,8 @@ def run(cfg: config_module.Config) -> None:
     eval_env = MultitaskEnv(eval_tasks, seed=cfg.seed + 10_000, num_workers=derived.num_workers)
     logger = Logger(cfg, derived, total_steps=cfg.steps, initial_step=trainer.step)
     n_params = sum(p.numel() for p in agent.model.parameters() if p.requires_grad)
-    logger.bar.write(f"Newt {cfg.model_size} ({n_params / 1e6:.2f}M params) on {derived.device}: "
+    size = derived.size.name + (" (default)" if cfg.model_size is None else "")
+    logger.bar.write(f"Newt {size}, {n_params / 1e6:.2f}M params, on {derived.device}: "
                      f"{len(derived.tasks)} task(s), {derived.num_envs} envs, {cfg.steps:,} steps -> {derived.run_dir}")
     if derived.device == "cpu":  # the run goes on as asked, but says first what it will cost here
         from newt.estimate import cpu_recipe, estimate_costs

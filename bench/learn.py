@@ -1,6 +1,6 @@
 """Learning benchmark: train single-task on a DMC task and print the eval return at fixed steps.
 
-    python -m bench.learn --task cartpole-balance --steps 100000 [--eval-freq 5000] [key=value ...]
+    python -m bench.learn --task cartpole-balance --steps 100000 [--eval-freq 5000] [--eval-episodes 10] [key=value ...]
 
 Extra `key=value` arguments are config overrides, as for train.py. The run writes its logs to
 logs/<task>/<seed>/bench-learn/; the table compares the eval returns with TD-MPC2's published
@@ -37,6 +37,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=100_000)
     parser.add_argument("--eval-freq", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--eval-episodes", type=int, default=10, help="evaluation episodes per eval (default 10)")
     parser.add_argument("overrides", nargs="*", help="config overrides key=value")
     args = parser.parse_args()
 
@@ -54,7 +55,8 @@ def main() -> None:
     unknown = [item.partition("=")[0] for item in args.overrides if item.partition("=")[0] not in fields]
     if unknown:
         sys.exit(f"unknown config key(s) {unknown}; accepted: {', '.join(sorted(fields))}")
-    base = C.Config(task=args.task, steps=args.steps, eval_freq=args.eval_freq, seed=args.seed, exp_name="bench-learn")
+    base = C.Config(task=args.task, steps=args.steps, eval_freq=args.eval_freq, seed=args.seed,
+                     eval_episodes=args.eval_episodes, exp_name="bench-learn")
     try:  # typed like train.py's Hydra overrides: Optional[int] fields take ints, lists parse, ...
         cfg = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(base), OmegaConf.from_dotlist(args.overrides)))
     except OmegaConfBaseException as e:

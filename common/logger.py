@@ -85,6 +85,10 @@ class Logger:
         if postfix:
             self.bar.set_postfix({k: f"{v:.3g}" for k, v in postfix.items()}, refresh=False)
 
+    def eval_progress(self, done: int, total: int) -> None:
+        """Show an evaluation's progress (env steps of the longest episode) on the bar."""
+        self.bar.set_postfix_str(f"eval {done}/{total}", refresh=done == total or done % 10 == 0)
+
     def log(self, kind: str, step: int, metrics: dict[str, float]) -> None:
         row = {"step": step, **metrics}
         self.csv[kind].write(row)

@@ -16,32 +16,30 @@ if TYPE_CHECKING:  # config.py lives at the repository root, outside the install
 
 
 class RunningScale:
-    """Running estimate of the spread of Q (5th-95th percentile), used to normalise the policy loss."""
+    """Running estimate of the spread of Q (5th to 95th percentile), normalising the policy's Q term.
+
+    As Newt's: it starts at 1 and moves toward max(spread, 1) at rate tau; the policy loss divides
+    by the value from before the batch's update (update after use).
+    """
 
     def __init__(self, tau: float, device):
         self.tau = tau
         self.value = torch.ones(1, device=device)
-        self.initialised = False
 
     @torch.no_grad()
     def update(self, q: torch.Tensor) -> None:
         q = q.detach().float().flatten()
         spread = (torch.quantile(q, 0.95) - torch.quantile(q, 0.05)).view(1)
-        if not self.initialised:
-            self.value.copy_(spread)
-            self.initialised = True
-        else:
-            self.value.lerp_(spread, self.tau)
+        self.value.lerp_(spread.clamp(min=1.0), self.tau)
 
     def __call__(self, q: torch.Tensor) -> torch.Tensor:
-        return q / self.value.clamp(min=1.0)
+        return q / self.value
 
     def state_dict(self) -> dict:
-        return {"value": self.value.clone(), "initialised": self.initialised}
+        return {"value": self.value.clone()}
 
     def load_state_dict(self, state: dict) -> None:
         self.value.copy_(state["value"])
-        self.initialised = bool(state["initialised"])
 
 
 class ModelLoss(NamedTuple):
@@ -51,6 +49,7 @@ class ModelLoss(NamedTuple):
     consistency: torch.Tensor
     reward: torch.Tensor
     value: torch.Tensor
+    prior: torch.Tensor  # the policy prior term (BC + entropy) in pretraining, else 0
     zs: torch.Tensor  # [H+1, B, Z]: the encoded first observation, then the dynamics' predictions
 
 
@@ -76,15 +75,20 @@ class Agent:
         self.model = WorldModel(cfg, derived, task_embeddings).to(self.device)
         enc_params = list(self.model.encoder.parameters())
         enc_ids = {id(p) for p in enc_params}
+        # The model optimiser also holds the policy, as Newt's: in demo pretraining (update with
+        # pretrain=True) the policy prior term is part of the model loss. Online, the policy has no
+        # gradient at the model step, and Adam skips it.
         others = [p for n, p in self.model.named_parameters()
-                  if id(p) not in enc_ids and not n.startswith(("pi_net", "target_qs"))]
+                  if id(p) not in enc_ids and not n.startswith("target_qs")]
         self.optim = torch.optim.Adam(
             [{"params": enc_params, "lr": cfg.lr * cfg.enc_lr_scale}, {"params": others}], lr=cfg.lr)
         self.pi_optim = torch.optim.Adam(self.model.pi_net.parameters(), lr=cfg.lr, eps=1e-5)
         self.scale = RunningScale(cfg.tau, self.device)
         self.planners: dict[int, Planner] = {}
-        # Weights of the per-step losses over the horizon: rho^t, normalised to sum to 1.
-        w = cfg.rho ** torch.arange(cfg.horizon, dtype=torch.float32, device=self.device)
+        # Weights of the per-step losses over the horizon, as Newt: rho^t for t = 0..H, normalised to
+        # sum to 1. The model losses (H steps) use the first H ([8/15, 4/15, 2/15] at H=3, rho=0.5);
+        # the policy's max-Q term uses all H+1 latents and weights.
+        w = cfg.rho ** torch.arange(cfg.horizon + 1, dtype=torch.float32, device=self.device)
         self.horizon_weights = w / w.sum()
         self._model_loss = compiled(self.model_loss) if cfg.compile else self.model_loss
 
@@ -122,15 +126,17 @@ class Agent:
         gamma = m.discounts[task].unsqueeze(-1)  # [B, 1]
         return reward + gamma * m.q(next_z, action, task, reduce="min", target=True)
 
-    def update(self, batch: Batch, bc_only: bool = False) -> dict[str, float]:
+    def update(self, batch: Batch, pretrain: bool = False) -> dict[str, float]:
         """One model step and one policy step on a batch of H+1-step slices.
 
-        bc_only: train the policy by behaviour cloning alone (demo pretraining).
+        pretrain (demo pretraining, as Newt's): no max-Q policy step; the policy prior term (BC on
+        the sampled action + entropy) is part of the model loss with weight `prior_coef`, so its
+        gradients also reach the encoder and the dynamics.
         """
         cfg, m = self.cfg, self.model
         obs, action, reward, task = (x.to(self.device) for x in batch)
         m.train()
-        loss = self._model_loss(obs, action, reward, task)
+        loss = self._model_loss(obs, action, reward, task, pretrain)
 
         # Model step.
         self.optim.zero_grad(set_to_none=True)
@@ -140,18 +146,20 @@ class Agent:
         self.optim.step()
 
         # Policy step (on detached latents), then the target networks.
-        pi_metrics = self.update_pi(loss.zs.detach(), action, task, bc_only=bc_only)
+        pi_metrics = {} if pretrain else self.update_pi(loss.zs.detach(), action, task)
         m.update_targets(cfg.tau)
         return {
             **_floats(consistency_loss=loss.consistency, reward_loss=loss.reward, value_loss=loss.value,
                       total_loss=loss.total, grad_norm=grad_norm),
+            **({"prior_loss": float(loss.prior.detach())} if pretrain else {}),
             **pi_metrics,
         }
 
     def model_loss(self, obs: torch.Tensor, action: torch.Tensor, reward: torch.Tensor,
-                   task: torch.Tensor) -> ModelLoss:
+                   task: torch.Tensor, pretrain: bool = False) -> ModelLoss:
         """The model losses of a batch of slices (obs [H+1, B, O], action [H, B, A], reward [H, B, 1],
-        task [B]) and the latent rollout they were computed on."""
+        task [B]) and the latent rollout they were computed on; with `pretrain`, plus the policy
+        prior term (Newt's `_loss_fn` with max-Q policy updates off)."""
         cfg, m = self.cfg, self.model
         horizon = action.shape[0]
         w = self.horizon_weights[:horizon].view(-1, 1, 1)
@@ -182,36 +190,51 @@ class Agent:
         value_loss = (w * m.two_hot.cross_entropy(q_logits, td_targets.unsqueeze(0))).sum(1).mean()
         total = (cfg.consistency_coef * consistency_loss + cfg.reward_coef * reward_loss
                  + cfg.value_coef * value_loss)
-        return ModelLoss(total, consistency_loss, reward_loss, value_loss, zs)
+        prior = torch.zeros((), device=total.device)
+        if pretrain:  # Newt: mean over steps and samples of (BC + entropy term) x w[:H], on live latents
+            policy = m.pi(_zs, task)
+            mask = m.mask(task).expand_as(action)
+            bc = ((policy.action - action).pow(2) * mask).sum(-1, keepdim=True) / policy.num_valid.clamp(min=1)
+            prior = (w * (bc - cfg.entropy_coef * policy.scaled_entropy)).mean()
+            total = total + cfg.prior_coef * prior
+        return ModelLoss(total, consistency_loss, reward_loss, value_loss, prior, zs)
 
-    def update_pi(self, zs: torch.Tensor, action: torch.Tensor, task: torch.Tensor,
-                  bc_only: bool = False) -> dict[str, float]:
-        """Maximise Q (normalised by the running scale) plus an entropy bonus scaled by the number of
-        valid action dims, plus a masked BC term toward the batch actions; BC alone when bc_only."""
-        cfg, m = self.cfg, self.model
-        horizon = action.shape[0]
-        w = self.horizon_weights[:horizon].view(-1, 1, 1)
-        policy = m.pi(zs[:-1], task)
-        sampled, log_prob, n_valid = policy.action, policy.log_prob, policy.num_valid
-        mask = m.mask(task).expand_as(action)
-        bc = ((policy.mean - action).pow(2) * mask).sum(-1, keepdim=True) / n_valid.clamp(min=1)
-        bc_loss = (w * bc).sum(0).mean()
-        if bc_only:
-            pi_loss, q_term = bc_loss, torch.zeros(())
-        else:
-            m.qs.requires_grad_(False)  # the policy step must not compute gradients for Q
-            q = m.q(zs[:-1], sampled, task, reduce="mean")
-            m.qs.requires_grad_(True)
-            self.scale.update(q[0])
-            q_term = (w * self.scale(q)).sum(0).mean()
-            entropy = (w * (-log_prob) * n_valid).sum(0).mean()
-            pi_loss = -(q_term + cfg.entropy_coef * entropy) + cfg.bc_coef * bc_loss
+    def update_pi(self, zs: torch.Tensor, action: torch.Tensor, task: torch.Tensor) -> dict[str, float]:
+        """One policy step on detached latents zs [H+1, B, Z], as Newt's policy loss."""
+        pi_loss, q, metrics = self.pi_loss(zs, action, task)
         self.pi_optim.zero_grad(set_to_none=True)
         pi_loss.backward()
-        torch.nn.utils.clip_grad_norm_(m.pi_net.parameters(), cfg.grad_clip_norm)
+        torch.nn.utils.clip_grad_norm_(self.model.pi_net.parameters(), self.cfg.grad_clip_norm)
         self.pi_optim.step()
-        return _floats(pi_loss=pi_loss, bc_loss=bc_loss, pi_q=q_term, pi_log_prob=log_prob.mean(),
-                       q_scale=self.scale.value)
+        self.scale.update(q[0])  # after use, as Newt
+        return {**metrics, "q_scale": float(self.scale.value)}
+
+    def pi_loss(self, zs: torch.Tensor, action: torch.Tensor,
+                task: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, dict[str, float]]:
+        """Newt's policy loss on latents zs [H+1, B, Z]; returns (loss, Q of the sampled actions
+        [H+1, B, 1], metrics). Per sample, summed over steps with the horizon weights w:
+        - policy prior (BC): masked mean squared error of the *sampled* action toward the batch
+          action, over the first H latents, weights w[:H], weight 1;
+        - max-Q: -(Q / running scale) - entropy_coef x scaled entropy over all H+1 latents, weights
+          w (Q: the mean of two random members).
+        """
+        cfg, m = self.cfg, self.model
+        horizon = action.shape[0]
+        w = self.horizon_weights[: horizon + 1].view(-1, 1, 1)
+        policy = m.pi(zs, task)
+        mask = m.mask(task).expand_as(action)
+        bc = ((policy.action[:-1] - action).pow(2) * mask).sum(-1, keepdim=True) / policy.num_valid[:-1].clamp(min=1)
+        bc_loss = (w[:-1] * bc).sum(0)  # [B, 1]
+        metrics = {"bc_loss": float(bc_loss.detach().mean()),
+                   "pi_scaled_entropy": float(policy.scaled_entropy.detach().mean())}
+        m.qs.requires_grad_(False)  # the policy step must not compute gradients for Q
+        q = m.q(zs, policy.action, task, reduce="mean")  # [H+1, B, 1]
+        m.qs.requires_grad_(True)
+        q_term = self.scale(q)
+        max_q = (w * (-cfg.entropy_coef * policy.scaled_entropy - q_term)).sum(0)  # [B, 1]
+        pi_loss = (bc_loss + max_q).mean()
+        metrics.update(pi_loss=float(pi_loss.detach()), pi_q=float((w * q_term).sum(0).mean().detach()))
+        return pi_loss, q.detach(), metrics
 
     # --- checkpoints ---------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2  # 2: the model optimiser holds the policy too; the running Q scale has no "initialised"
 
 
 class CheckpointError(ValueError):
@@ -58,7 +58,8 @@ def read_checkpoint(path: str, map_location: str | torch.device = "cpu") -> dict
         raise CheckpointError(f"checkpoint {path!r} is not a Newt checkpoint (no 'agent' and 'config' entries)")
     if state.get("version") != CHECKPOINT_VERSION:
         raise CheckpointError(f"checkpoint {path!r} has format version {state.get('version')!r}; this Newt reads "
-                         f"version {CHECKPOINT_VERSION} only (retrain, or use the Newt release that wrote it)")
+                              f"version {CHECKPOINT_VERSION} only (version 1 predates the fidelity fixes: other optimiser "
+                              f"and running-scale state, other losses), so start a new run or use the release that wrote it")
     return state
 
 

@@ -31,14 +31,14 @@ class EvalResult:
 
 
 def evaluate(agent, env, task_index: Mapping[str, int], mpc: bool | None = None,
-             record: bool = False, progress: Callable[[int], None] | None = None,
+             record: bool = False, progress: Callable[[int, int], None] | None = None,
              constraint: float = 0.0) -> EvalResult:
     """One eval-mode episode in every slot of `env` (a MultitaskEnv), all slots stepped together.
 
     task_index maps a task name to the model's task index. mpc=None follows the agent's config;
     False acts with the policy's mean action (cheap on CPU for hundreds of envs). record=True keeps
-    the rendered frames of the first slot of each task. progress, if given, is called with the
-    number of env steps taken after each vector step. constraint is the constrained-planning weight
+    the rendered frames of the first slot of each task. progress(steps_done, steps_total), if given,
+    is called after every vector step (steps of the longest episode; the progress bar). constraint is the constrained-planning weight
     (the original evaluates with the weight of the current training step).
     """
     from envs.registry import TASKS
@@ -52,6 +52,7 @@ def evaluate(agent, env, task_index: Mapping[str, int], mpc: bool | None = None,
     first = torch.ones(n, dtype=torch.bool)
     recorded = {t: env.tasks.index(t) for t in dict.fromkeys(env.tasks)} if record else {}
     frames: dict[str, list[np.ndarray]] = {t: [env.render(i)] for t, i in recorded.items()}
+    total, done_steps = int(env.episode_lengths.max()), 0
     while not finished.all():
         action = agent.act(torch.from_numpy(obs), task, eval_mode=True, first_step=first, mpc=mpc,
                            constraint=constraint)
@@ -66,8 +67,9 @@ def evaluate(agent, env, task_index: Mapping[str, int], mpc: bool | None = None,
         running[res.done] = 0.0
         first = torch.from_numpy(res.done.copy())
         obs = res.obs
+        done_steps += 1
         if progress is not None:
-            progress(n)
+            progress(done_steps, total)
     per_task: dict[str, dict[str, float]] = {}
     for t in dict.fromkeys(env.tasks):
         idx = [i for i, name in enumerate(env.tasks) if name == t]

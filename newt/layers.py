@@ -10,7 +10,6 @@ paths compute the same functions (tests/newt/test_equivalence.py, tests/newt/tes
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import torch
@@ -100,16 +99,27 @@ def mlp(in_dim: int, hidden: Sequence[int], out_dim: int, out_act: nn.Module | N
     return nn.Sequential(*layers)
 
 
+INIT_STD = 0.02  # weight init of every Linear (TD-MPC2 and Newt: truncated normal, std 0.02, zero bias)
+
+
+def init_weights(module: nn.Module) -> None:
+    """The references' initialisation, for `module.apply`: Linear weights from a truncated normal
+    with std 0.02 (truncated at +-2, as torch's default bounds), zero biases. LayerNorms keep 1 and 0;
+    EnsembleLinear initialises itself the same way."""
+    if isinstance(module, nn.Linear):
+        nn.init.trunc_normal_(module.weight, std=INIT_STD)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+
+
 class EnsembleLinear(nn.Module):
     """`num` independent Linear layers applied in one batched matmul: [E, B, in] -> [E, B, out]."""
 
     def __init__(self, num: int, in_dim: int, out_dim: int):
         super().__init__()
         self.weight = nn.Parameter(torch.empty(num, in_dim, out_dim))
-        self.bias = nn.Parameter(torch.empty(num, 1, out_dim))
-        bound = 1 / math.sqrt(in_dim)  # nn.Linear's default initialisation, per member
-        nn.init.uniform_(self.weight, -bound, bound)
-        nn.init.uniform_(self.bias, -bound, bound)
+        self.bias = nn.Parameter(torch.zeros(num, 1, out_dim))
+        nn.init.trunc_normal_(self.weight, std=INIT_STD)
 
     def forward(self, x: torch.Tensor, members: torch.Tensor | None = None) -> torch.Tensor:
         w, b = (self.weight, self.bias) if members is None else (self.weight[members], self.bias[members])

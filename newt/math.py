@@ -72,13 +72,21 @@ class TwoHot:
 def squashed_gaussian(mean: torch.Tensor, log_std: torch.Tensor, mask: torch.Tensor, sample: bool = True):
     """Sample a tanh-squashed Gaussian restricted to the dims where `mask` is 1.
 
-    Returns (action, tanh(mean), log_prob) with masked dims exactly 0 and log_prob [..., 1] summed
-    over the valid dims only (including the tanh change of variables).
+    Returns (action, tanh(mean), log_prob, gaussian_log_prob), with masked dims of the actions
+    exactly 0:
+    - log_prob [..., 1]: the action's log-density, summed over the valid dims only, including the
+      tanh change of variables;
+    - gaussian_log_prob [..., 1]: Newt's pre-tanh Gaussian log-density summed over *all* dims, a
+      masked dim counting as a standard normal at 0 (eps and log-std masked to 0). Newt's scaled
+      entropy is -(valid dims) x this (the tanh correction cancels in its entropy scale).
     """
     mean = mean * mask
     eps = torch.randn_like(mean) * mask if sample else torch.zeros_like(mean)
-    pre = mean + eps * log_std.exp() * mask
-    log_prob = ((-0.5 * eps.pow(2) - log_std - LOG_2PI_HALF) * mask).sum(-1, keepdim=True)
+    log_std = log_std * mask
+    pre = mean + eps * log_std.exp()
+    per_dim = -0.5 * eps.pow(2) - log_std - LOG_2PI_HALF
+    gaussian_log_prob = per_dim.sum(-1, keepdim=True)
+    log_prob = (per_dim * mask).sum(-1, keepdim=True)
     action = torch.tanh(pre)
     log_prob = log_prob - (torch.log(F.relu(1 - action.pow(2)) + 1e-6) * mask).sum(-1, keepdim=True)
-    return action, torch.tanh(mean), log_prob
+    return action, torch.tanh(mean), log_prob, gaussian_log_prob

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # config.py lives at the repository root, outside the install
     from config import Config, Derived
 
 # Config fields that must match between a checkpoint and the run resuming it.
-MODEL_FIELDS = ("task", "model_size", "num_bins", "simnorm_dim", "horizon")
+MODEL_FIELDS = ("task", "num_bins", "simnorm_dim", "horizon")
 
 
 class Trainer:
@@ -48,7 +48,7 @@ class Trainer:
         save_checkpoint({
             "agent": self.agent.state_dict(),
             "step": self.step, "episodes": self.episodes, "updates": self.updates,
-            "config": dataclasses.asdict(self.cfg),
+            "config": dataclasses.asdict(self.cfg), "model_size": self.derived.size.name,
         }, path)
         return path
 
@@ -56,6 +56,8 @@ class Trainer:
         state = read_checkpoint(path, map_location=self.agent.device)
         saved = state.get("config", {})
         bad = {k: (saved.get(k), getattr(self.cfg, k)) for k in MODEL_FIELDS if saved.get(k) != getattr(self.cfg, k)}
+        if state.get("model_size") != self.derived.size.name:  # the resolved size (model_size may be null)
+            bad["model_size"] = (state.get("model_size"), self.derived.size.name)
         if bad:
             raise CheckpointError(f"checkpoint {path!r} was trained with a different config: "
                              + ", ".join(f"{k}={a!r} (this run: {b!r})" for k, (a, b) in bad.items()))
@@ -139,9 +141,13 @@ class Trainer:
                 ep_obs[i, 0] = res.obs[i]
             obs = res.obs
 
-            # Update at the configured update-to-data ratio once seeding is over.
+            # Update at the configured update-to-data ratio once seeding is over; with seed_burst, the
+            # first updates are a burst of one per seeding step (TD-MPC2), in place of that step's.
             if self.step >= d.seed_steps and self.buffer.num_episodes > 0:
-                self._update_credit += d.utd * n
+                if d.seed_burst and self.updates == 0:
+                    self._update_credit += d.seed_steps
+                else:
+                    self._update_credit += d.utd * n
                 while self._update_credit >= 1.0:
                     train_metrics = self.agent.update(self.buffer.sample(d.batch_size))
                     self.updates += 1
@@ -151,7 +157,7 @@ class Trainer:
                 {"loss": train_metrics["total_loss"]} if train_metrics else {})})
 
             if self.step >= next_eval or self.step >= cfg.steps:
-                result = self.evaluate(eval_env)
+                result = self.evaluate(eval_env, progress=logger.eval_progress)
                 per_task, overall = result.per_task, result.overall
                 overall.update(elapsed_s=elapsed, updates=self.updates, episodes=self.episodes)
                 if len(result.per_domain) > 1:  # per-domain mean scores, as columns score/<domain>

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from newt.layers import QEnsemble, SimNorm, mlp
+from newt.layers import QEnsemble, SimNorm, init_weights, mlp
 from newt.math import TwoHot, squashed_gaussian
 
 if TYPE_CHECKING:  # config.py lives at the repository root, outside the installed packages
@@ -27,8 +27,9 @@ class PolicySample(NamedTuple):
 
     action: torch.Tensor  # [..., A] sampled (or the mean, when not sampling), tanh-squashed
     mean: torch.Tensor  # [..., A] tanh of the Gaussian mean
-    log_prob: torch.Tensor  # [..., 1] log-probability of `action`
+    log_prob: torch.Tensor  # [..., 1] log-probability of `action` (valid dims, tanh included)
     num_valid: torch.Tensor  # [..., 1] number of valid action dims of each row's task
+    scaled_entropy: torch.Tensor  # [..., 1] Newt's entropy term: -(valid dims) x pre-tanh log-prob over all dims
 
 
 class PlanContext(NamedTuple):
@@ -86,13 +87,22 @@ class WorldModel(nn.Module):
         self.dynamics_net = mlp(z + a + t, [h] * 2, z, out_act=SimNorm(cfg.simnorm_dim))
         self.reward_net = mlp(z + a + t, [h] * 2, cfg.num_bins)
         self.pi_net = mlp(z + t, [h] * 2, 2 * a)
-        self.qs = QEnsemble(size.num_q, z + a + t, [h] * 2, cfg.num_bins, dropout=cfg.dropout)
-        # Zero-init the last layers of reward and Q: predictions start at exactly 0.
+        self.qs = QEnsemble(size.num_q, z + a + t, [h] * 2, cfg.num_bins, dropout=d.dropout)
+        # Init as the references: truncated normal (std 0.02) weights, zero biases; the last layers
+        # of reward and Q are zero, so predictions start at exactly 0.
+        self.apply(init_weights)
         for w in (self.reward_net[-1].weight, self.reward_net[-1].bias, self.qs.out.weight, self.qs.out.bias):
             nn.init.zeros_(w)
         self.target_qs = copy.deepcopy(self.qs).requires_grad_(False)
         self.two_hot = TwoHot(cfg.num_bins, cfg.vmin, cfg.vmax)
         self.fast = True
+
+    def train(self, mode: bool = True) -> WorldModel:
+        """Train/eval mode for every module except the target Qs, which stay in eval mode (no
+        dropout in TD targets), as in both references."""
+        super().train(mode)
+        self.target_qs.train(False)
+        return self
 
     def set_fast(self, enabled: bool) -> WorldModel:
         """Switch every fast path (SimNorm, Mish, the planner's hoisted first layers) on or off;
@@ -139,8 +149,9 @@ class WorldModel(nn.Module):
         mean, log_std = out.chunk(2, dim=-1)
         log_std = self.log_std_min + 0.5 * (self.log_std_max - self.log_std_min) * (torch.tanh(log_std) + 1)
         mask = self.mask(task).expand_as(mean)
-        action, mean_action, log_prob = squashed_gaussian(mean, log_std, mask, sample=sample)
-        return PolicySample(action, mean_action, log_prob, mask.sum(-1, keepdim=True))
+        action, mean_action, log_prob, gaussian_log_prob = squashed_gaussian(mean, log_std, mask, sample=sample)
+        num_valid = mask.sum(-1, keepdim=True)
+        return PolicySample(action, mean_action, log_prob, num_valid, -num_valid * gaussian_log_prob)
 
     def q_logits(self, z: torch.Tensor, action: torch.Tensor, task: torch.Tensor, target: bool = False,
                  members: torch.Tensor | None = None) -> torch.Tensor:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = ("agent", "buffer", "envs", "learn", "miniarcade", "robodesk")
+MODULES = ("agent", "buffer", "envs", "learn", "miniarcade", "parity", "robodesk")
 
 
 def test_every_bench_module_runs_with_dash_m():
@@ -29,3 +29,10 @@ def test_no_bench_module_rewrites_sys_path():
         text = (ROOT / "bench" / f"{m}.py").read_text()
         assert "sys.path" not in text, f"bench/{m}.py still edits sys.path"
         assert f"python bench/{m}.py" not in text, f"bench/{m}.py still documents `python bench/{m}.py`"
+
+
+def test_parity_skips_cleanly_without_the_original_code(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "bench.parity", str(tmp_path / "no-such-dir"), "--json"], cwd=ROOT,
+                          check=False, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "parity: skipped, no original Newt code at" in proc.stdout

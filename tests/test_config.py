@@ -34,6 +34,7 @@ def test_derived_values_single_and_multitask():
     assert d.size == C.ModelSize("B", enc_dim=256, mlp_dim=512, latent_dim=512, num_enc_layers=2, num_q=5)
     assert d.discounts == (0.99,) and d.seed_steps == 2500
     d = C.derive(C.Config(task="soup"))
+    assert d.size.name == "L" and d.dropout == 0.0 and not d.seed_burst
     assert len(d.tasks) == 200 and d.num_envs == 200 and d.multitask and d.utd == 0.075
     discounts = dict(zip(d.tasks, d.discounts))
     assert discounts["mw-reach"] == 0.95  # 100-step episodes
@@ -74,3 +75,14 @@ def test_train_cli_rejects_bad_values_quickly(override, expected):
     proc = subprocess.run([sys.executable, "train.py", override], capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0
     assert expected in proc.stderr
+
+
+def test_model_size_and_dropout_defaults_resolve_per_run_kind():
+    """model_size null: B for one task (TD-MPC2 and Newt), L for a set; Q dropout null: 0.01 for one
+    task (TD-MPC2), 0 for a set (Newt). Explicit values win."""
+    one = C.derive(C.Config(task="cartpole-balance"))
+    assert one.size.name == "B" and one.dropout == 0.01
+    many = C.derive(C.Config(task="dmcontrol"))
+    assert many.size.name == "L" and many.dropout == 0.0
+    both = C.derive(C.Config(task="dmcontrol", model_size="S", dropout=0.05))
+    assert both.size.name == "S" and both.dropout == 0.05

@@ -12,7 +12,8 @@ FAST = ["task=cartpole-balance", "num_envs=2", "seed_steps=200", "eval_freq=1000
 
 
 def run(tmp_path, *extra, ok=True):
-    proc = subprocess.run([sys.executable, "train.py", f"log_dir={tmp_path}", *FAST, *extra],
+    size = [] if any(e.startswith("model_size=") for e in extra) else ["model_size=S"]
+    proc = subprocess.run([sys.executable, "train.py", f"log_dir={tmp_path}", *FAST, *size, *extra],
                           capture_output=True, text=True, timeout=900)
     if ok:
         assert proc.returncode == 0, proc.stderr[-3000:]
@@ -20,12 +21,15 @@ def run(tmp_path, *extra, ok=True):
 
 
 def test_train_writes_csv_and_checkpoint_then_resumes(tmp_path):
-    run(tmp_path, "steps=1000")
+    proc = run(tmp_path, "steps=1000")
+    assert "Newt S, 1.29M params, on cpu" in proc.stdout + proc.stderr  # the startup line names the size
     run_dir = tmp_path / "cartpole-balance" / "1" / "e2e"
     with open(run_dir / "eval.csv") as f:
         rows = list(csv.DictReader(f))
     assert [int(r["step"]) for r in rows] == [1000]
-    assert {"step", "episode_reward", "episode_score"} <= set(rows[0])
+    assert {"step", "episode_reward", "episode_score", "episode_success", "elapsed_s", "updates",
+            "episodes"} <= set(rows[0])
+    assert int(rows[0]["updates"]) > 0
     assert 0 <= float(rows[0]["episode_score"]) <= 1
     with open(run_dir / "train.csv") as f:
         train_rows = list(csv.DictReader(f))

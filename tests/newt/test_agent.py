@@ -60,15 +60,41 @@ def test_update_metrics_finite_and_targets_move_slowly():
     assert not torch.equal(online, q_before[k])
 
 
-def test_bc_only_update_trains_policy_towards_actions():
+def test_pretrain_update_trains_policy_towards_actions():
     torch.manual_seed(0)
     agent, d = make_agent(batch_size=32)
     batch = random_batch(d, batch_size=32)
     batch = batch._replace(action=batch.action.clamp(-0.6, 0.6))
-    first = agent.update(batch, bc_only=True)["bc_loss"]
+    first = agent.update(batch, pretrain=True)["prior_loss"]
     for _ in range(150):
-        last = agent.update(batch, bc_only=True)["bc_loss"]
+        last = agent.update(batch, pretrain=True)["prior_loss"]
     assert last < first / 3, (first, last)
+    assert not agent.pi_optim.state  # no max-Q policy step in pretraining
+
+
+def test_pretrain_prior_term_is_in_the_model_loss_and_reaches_encoder_and_dynamics():
+    """Newt's `_loss_fn` with max-Q off: prior_coef x mean over (H, B) of w[:H] x (BC on the sampled
+    action + entropy term), on the live latent rollout."""
+    agent, d = make_agent(batch_size=16, prior_coef=2.0, entropy_coef=0.01)
+    b = random_batch(d, batch_size=16)
+    m = agent.model
+    torch.manual_seed(5)
+    online = agent.model_loss(b.obs, b.action, b.reward, b.task)
+    torch.manual_seed(5)
+    pre = agent.model_loss(b.obs, b.action, b.reward, b.task, pretrain=True)
+    assert float(online.prior) == 0
+    torch.testing.assert_close(pre.total - online.total, 2.0 * pre.prior)
+    # The term by hand, from the same rollout and noise.
+    torch.manual_seed(5)
+    agent.model_loss(b.obs, b.action, b.reward, b.task)  # the same random draws before the policy's
+    policy = m.pi(pre.zs[:-1].detach(), b.task)
+    mask = m.mask(b.task)
+    bc = (((policy.action - b.action) ** 2) * mask).sum(-1) / mask.sum(-1)
+    w = torch.tensor([8, 4, 2]) / 15
+    expected = ((bc - 0.01 * policy.scaled_entropy.squeeze(-1)) * w[:, None]).mean()
+    torch.testing.assert_close(pre.prior.detach(), expected)
+    grads = torch.autograd.grad(pre.prior, [m.encoder[0][0].weight, m.dynamics_net[0][0].weight, m.pi_net[0][0].weight])
+    assert all(g.abs().sum() > 0 for g in grads)
 
 
 def test_save_load_round_trip(tmp_path):
@@ -113,3 +139,96 @@ def test_atomic_save_keeps_old_file_on_failure(tmp_path):
         save_atomic({"a": Unpicklable()}, str(path))
     assert torch.equal(torch.load(path)["a"], torch.ones(2))
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_model_losses_use_the_first_h_of_h_plus_1_normalised_weights():
+    """Newt normalises rho^t over t = 0..H; the H model-loss steps weigh [8/15, 4/15, 2/15]."""
+    torch.manual_seed(0)
+    agent, d = make_agent(batch_size=8)
+    torch.testing.assert_close(agent.horizon_weights, torch.tensor([8, 4, 2, 1]) / 15)
+    b = random_batch(d, batch_size=8)
+    m = agent.model
+    loss = agent.model_loss(b.obs, b.action, b.reward, b.task)
+    with torch.no_grad():
+        next_z = m.encode(b.obs[1:], b.task)
+        z, expected = m.encode(b.obs[0], b.task), 0.0
+        for t, w in enumerate([8 / 15, 4 / 15, 2 / 15]):
+            z = m.next(z, b.action[t], b.task)
+            expected += w * torch.nn.functional.mse_loss(z, next_z[t])
+    torch.testing.assert_close(loss.consistency.detach(), expected)
+
+
+def test_running_scale_starts_at_1_lerps_to_clamped_spread():
+    from newt.agent import RunningScale
+
+    scale = RunningScale(0.01, "cpu")
+    assert float(scale.value) == 1.0
+    scale.update(torch.linspace(0, 0.5, 101))  # spread 0.45 < 1: toward 1, no change
+    assert float(scale.value) == 1.0
+    scale.update(torch.linspace(0, 100, 101))  # spread 90
+    torch.testing.assert_close(scale.value, torch.tensor([1 + 0.01 * 89]))
+    torch.testing.assert_close(scale(torch.tensor([1.89])), torch.tensor([1.0]))
+
+
+def _newt_policy_loss(agent, zs, action, task):
+    """Newt's `_pi_loss` written out from the policy network's raw output: BC on the sampled action
+    over rho[:-1] (weight 1); max-Q and entropy over all H+1 latents with rho normalised over 0..H;
+    scaled entropy = -(valid dims) x pre-tanh Gaussian log-prob over all 16 dims; Q divided by the
+    running scale from before its update."""
+    m, cfg = agent.model, agent.cfg
+    rho = cfg.rho ** torch.arange(zs.shape[0], dtype=torch.float32)
+    rho = rho / rho.sum()
+    mean, log_std = m.pi_net(m.with_task(zs, task)).chunk(2, -1)
+    log_std = cfg.log_std_min + 0.5 * (cfg.log_std_max - cfg.log_std_min) * (torch.tanh(log_std) + 1)
+    mask = m.mask(task).expand_as(mean)
+    eps = torch.randn_like(mean) * mask
+    log_std = log_std * mask
+    sampled = torch.tanh(mean * mask + eps * log_std.exp())
+    log_prob = (-0.5 * eps ** 2 - log_std - 0.9189385175704956).sum(-1, keepdim=True)
+    scaled_entropy = -log_prob * mask.sum(-1, keepdim=True)
+    bc = (((sampled[:-1] - action) ** 2) * mask[:-1]).sum(-1) / mask[:-1].sum(-1)
+    prior = (bc * rho[:-1, None]).sum(0)
+    q = m.q(zs, sampled, task, reduce="mean")
+    max_q = ((-cfg.entropy_coef * scaled_entropy - q / agent.scale.value) * rho[:, None, None]).sum((0, 2))
+    return (prior + max_q).mean()
+
+
+def test_policy_loss_is_newts(monkeypatch):
+    from newt.agent import RunningScale
+
+    torch.manual_seed(0)
+    agent, d = make_agent(task="dmcontrol", batch_size=16, entropy_coef=0.05)
+    m = agent.model
+    with torch.no_grad():  # non-zero Q heads and a scale above 1
+        m.qs.out.weight.normal_(std=0.05)
+        agent.scale.value.fill_(1.7)
+    b = random_batch(d, batch_size=16)
+    zs = torch.randn(4, 16, m.latent_dim).softmax(-1)
+    torch.manual_seed(3)
+    with torch.no_grad():
+        expected = float(_newt_policy_loss(agent, zs, b.action, b.task))
+    seen, call = [], RunningScale.__call__
+    monkeypatch.setattr(RunningScale, "__call__", lambda self, q: seen.append(float(self.value)) or call(self, q))
+    torch.manual_seed(3)
+    metrics = agent.update_pi(zs, b.action, b.task)
+    assert abs(metrics["pi_loss"] - expected) < 1e-5, (metrics["pi_loss"], expected)
+    assert seen == [pytest.approx(1.7)] and float(agent.scale.value) != pytest.approx(1.7)  # used, then updated
+
+
+def test_checkpoint_of_an_older_format_is_refused(tmp_path):
+    import numpy as np
+
+    from newt.buffer import EpisodeBuffer
+    from newt.checkpoint import CHECKPOINT_VERSION, CheckpointError
+    from newt.trainer import Trainer
+
+    agent, d = make_agent()
+    trainer = Trainer(agent.cfg, d, agent, EpisodeBuffer(1000, 128, 16, 3, "cpu"), np.random.default_rng(0))
+    path = str(tmp_path / "ckpt.pt")
+    trainer.save(path)
+    trainer.load(path)  # the current format loads
+    state = torch.load(path, weights_only=False)
+    state["version"] = CHECKPOINT_VERSION - 1
+    torch.save(state, path)
+    with pytest.raises(CheckpointError, match=f"format version {CHECKPOINT_VERSION - 1}; this Newt reads version"):
+        trainer.load(path)

@@ -38,17 +38,32 @@ def test_squashed_gaussian_masks_and_bounds():
     mean, log_std = torch.randn(1000, 16) * 3, torch.randn(1000, 16)
     mask = torch.zeros(1000, 16)
     mask[:, :5] = 1
-    action, mean_action, log_prob = squashed_gaussian(mean, log_std, mask)
+    action, mean_action, log_prob, _ = squashed_gaussian(mean, log_std, mask)
     assert (action[:, 5:] == 0).all() and (mean_action[:, 5:] == 0).all()
     assert action.abs().max() <= 1
     # log_prob ignores masked dims: changing their log_std must not change it.
     torch.manual_seed(0)
-    _, _, lp1 = squashed_gaussian(mean, log_std, mask)
+    _, _, lp1, g1 = squashed_gaussian(mean, log_std, mask)
     log_std2 = log_std.clone()
     log_std2[:, 5:] += 5
     torch.manual_seed(0)
-    _, _, lp2 = squashed_gaussian(mean, log_std2, mask)
+    _, _, lp2, g2 = squashed_gaussian(mean, log_std2, mask)
     torch.testing.assert_close(lp1, lp2)
+    torch.testing.assert_close(g1, g2)  # masked dims count as standard normals at 0: log-std masked too
+
+
+def test_gaussian_log_prob_is_newts_pre_tanh_sum_over_all_dims():
+    """Newt: Gaussian log-prob of eps (masked to 0) with log-std (masked to 0), summed over all 16 dims."""
+    mean, log_std = torch.randn(50, 16), torch.randn(50, 16) * 0.5
+    mask = torch.zeros(50, 16)
+    mask[:, :6] = 1
+    torch.manual_seed(1)
+    action, _, _, g = squashed_gaussian(mean, log_std, mask)
+    torch.manual_seed(1)
+    eps = torch.randn(50, 16) * mask
+    expected = (-0.5 * eps.pow(2) - log_std * mask - 0.9189385175704956).sum(-1, keepdim=True)
+    torch.testing.assert_close(g, expected)
+    torch.testing.assert_close(action, torch.tanh(mean * mask + eps * (log_std * mask).exp()) * mask)
 
 
 def test_q_ensemble_members_match_full_evaluation():

@@ -40,3 +40,37 @@ def test_multitask_conditioning_changes_outputs_and_masks():
     for i, dim in enumerate(d.action_dims):
         assert (a[i, dim:] == 0).all(), d.tasks[i]
         assert (a[i, :dim] != 0).any()
+
+
+def test_target_qs_stay_in_eval_mode_under_train():
+    """Dropout is active in the online Qs in train mode, never in the target Qs (TD targets)."""
+    agent, _ = make_agent(dropout=0.5)
+    m = agent.model
+    with torch.no_grad():  # non-zero output heads, so that dropout shows in the outputs
+        m.qs.out.weight.normal_()
+        m.target_qs.load_state_dict(m.qs.state_dict())
+    m.train()
+    assert m.training and m.qs.training and not m.target_qs.training
+    z, a, task = torch.rand(64, m.latent_dim), torch.rand(64, 16), torch.zeros(64, dtype=torch.long)
+    target = [m.q_logits(z, a, task, target=True) for _ in range(2)]
+    torch.testing.assert_close(target[0], target[1], rtol=0, atol=0)
+    online = [m.q_logits(z, a, task) for _ in range(2)]
+    assert not torch.equal(online[0], online[1])
+
+
+@pytest.mark.parametrize("task", ["cartpole-balance", "dmcontrol"])
+def test_init_truncated_normal_zero_biases_zero_heads(task):
+    """As TD-MPC2/Newt: Linear weights ~ N(0, 0.02) truncated, zero biases, zero reward and Q heads."""
+    from newt.layers import EnsembleLinear
+
+    torch.manual_seed(0)
+    m = make_agent(task=task, model_size="S")[0].model
+    linears = [mod for mod in m.modules() if isinstance(mod, (torch.nn.Linear, EnsembleLinear))]
+    assert len(linears) == 2 + 3 + 3 + 3 + 3 * 2  # encoder (S: 2 layers), dynamics, reward, pi, Q (target Qs too)
+    heads = {id(m.reward_net[-1]), id(m.qs.out), id(m.target_qs.out)}
+    for mod in linears:
+        assert (mod.bias == 0).all()
+        if id(mod) in heads:
+            assert (mod.weight == 0).all()
+        else:
+            assert abs(mod.weight.std().item() - 0.02) < 0.002 and mod.weight.abs().max() < 0.15
