@@ -30,13 +30,14 @@ def maker_for(domain: str) -> Callable:
     return getattr(importlib.import_module(module_name), fn_name)
 
 
-def make(name: str, seed: int | None = None, render_mode: str | None = None):
+def make(task: str | TaskSpec, seed: int | None = None, render_mode: str | None = None):
     """Make one task: a gymnasium env with fixed-length episodes, `success` and `score` in info.
 
-    `seed` seeds the task's own RNG (for the libraries that take one); `render_mode="rgb_array"`
+    `task` is a registered task's name or its `TaskSpec` (looked up here, once; the maker gets the
+    spec). `seed` seeds the task's own RNG (for the libraries that take one); `render_mode="rgb_array"`
     enables `render()` (224x224 RGB frames); by default nothing is rendered.
     """
-    spec = get_task(name)
+    spec = task if isinstance(task, TaskSpec) else get_task(task)
     if render_mode not in RENDER_MODES:
         raise ValueError(f"render_mode {render_mode!r} not accepted; accepted: {RENDER_MODES}")
     from envs.wrappers import MMBenchTask

@@ -17,7 +17,7 @@ Episode end: never terminates (ManiSkill's terminations, e.g. the cartpole's fal
 Success: ManiSkill's ``success`` at the last simulator step, 0 for tasks that define none
     (locomotion and cartpole).
 Score: success, except the return-scored cartpole (R/1000), hopper (R/500) and ant (R/1000)
-    tasks; see `envs.registry._TASK_SCORE`.
+    tasks; see `envs/tasks/maniskill.py`.
 
 Physics runs on the CPU backend (``physx_cpu``) with one env; unless ``render_mode="rgb_array"``
 the env is built without a render system (``render_backend="none"``), though SAPIEN still needs a

@@ -40,10 +40,6 @@ from envs.registry import TaskSpec
 SUBSTEPS = 10  # RoboDesk's internal action repeat: control sub-steps per agent step
 RENDER_SIZE = 224
 # rd-<name> -> RoboDesk task name
-TASK_NAMES = {
-    "rd-push-red": "push_red", "rd-push-green": "push_green", "rd-push-blue": "push_blue",
-    "rd-open-slide": "open_slide", "rd-open-drawer": "open_drawer", "rd-flat-block-in-bin": "flat_block_in_bin",
-}
 FREE_BODIES = ("ball", "upright_block", "flat_block")  # objects on free joints, in qpos order
 N_ROBOT_JOINTS = 9
 # dm_control's qpos_from_site_pose defaults, which RoboDesk's IK uses.
@@ -212,9 +208,9 @@ class RoboDeskTask(gym.Env):
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"]}
 
     def __init__(self, spec: TaskSpec, seed: int | None = None, render_mode: str | None = None):
-        task = TASK_NAMES.get(spec.name)
+        task = spec.params.get("task")  # RoboDesk's own task name, from the row
         if task is None:
-            raise ValueError(f"unknown RoboDesk task {spec.name!r}; accepted: {sorted(TASK_NAMES)}")
+            raise ValueError(f"RoboDesk task {spec.name!r} has no 'task' in its params {dict(spec.params)}")
         self.task_spec = spec
         self.render_mode = render_mode
         self.desk = state_robodesk_class()(task, seed=seed)

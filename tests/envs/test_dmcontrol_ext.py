@@ -46,7 +46,7 @@ def _reward(env, qpos: dict | None = None, qvel: dict | None = None, fresh: bool
 def test_task_lists_cover_every_custom_task():
     assert len(TASK_SETS["dmcontrol-ext"]) == 16
     assert len(EXT_TASKS) == 28
-    assert {split_name(n) for n in EXT_TASKS} == set(dmcontrol_ext.TASKS)
+    assert {split_name(n) for n in EXT_TASKS} == set(dmcontrol_ext.RECIPES)
 
 
 @pytest.mark.parametrize("name", EXT_TASKS)
@@ -72,7 +72,7 @@ def test_make_reset_step(name):
 def test_native_episode_is_1000_control_steps(name):
     # With the action repeat of 2 this is exactly the registered 500 agent steps.
     domain, task = split_name(name)
-    recipe = dmcontrol_ext.TASKS[(domain, task)]
+    recipe = dmcontrol_ext.RECIPES[(domain, task)]
     env = dmcontrol_ext.load(domain, task, seed=0)
     assert round(recipe.time_limit / env.control_timestep()) == 2 * TASKS[name].episode_length
     spec = env.action_spec()

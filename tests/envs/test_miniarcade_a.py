@@ -155,7 +155,7 @@ def _rollout(name: str, seed: int, steps: int, render: bool = False, action_seed
 @pytest.mark.parametrize("name", GAMES_A)
 def test_dims_match_registry(name):
     spec = TASKS[name]
-    cls, _ = game_class(name)
+    cls, _ = game_class(TASKS[name])
     env = envs.make(name, seed=0)
     obs, info = env.reset(seed=0)
     assert cls.OBS_DIM == spec.obs_dim == obs.shape[0]
@@ -212,7 +212,7 @@ def test_highway_collision_flash_decays_without_rendering():
 
 @pytest.mark.parametrize("name", GAMES_A)
 def test_keyboard_action_fits_the_game(name):
-    cls, params = game_class(name)
+    cls, params = game_class(TASKS[name])
     game = cls(**params)
     idle = game.keyboard_action(set())
     pressed = game.keyboard_action({"right", "up", "space"})

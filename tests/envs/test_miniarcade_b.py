@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 
 import envs
-from envs.miniarcade import GAMES, game_class
+from envs.miniarcade import game_class
 from envs.miniarcade.cartpole import CartPole
 from envs.miniarcade.point_maze import PointMaze
 from envs.miniarcade.reacher import Reacher
+from envs.registry import get_task
 
 CARTPOLES = [f"pygame-cartpole-{v}"
              for v in ("balance", "swingup", "balance-sparse", "swingup-sparse", "tremor")]
@@ -52,7 +53,7 @@ def random_policy(dim: int):
 @pytest.mark.parametrize("name", TASKS)
 def test_episode_contract(name):
     spec = envs.get_task(name)
-    assert name in GAMES
+    assert spec.domain == "pygame" and "game" in spec.params
     env = envs.make(name, seed=0)
     obs, rewards, info = rollout(env, 0, random_policy(spec.action_dim))
     assert obs.shape == (spec.episode_length + 1, spec.obs_dim) and obs.dtype == np.float32
@@ -83,7 +84,7 @@ def test_bad_parameters_name_the_accepted_values():
         PointMaze(layout=9)
     with pytest.raises(ValueError, match="'var3'.*'easy'"):
         Reacher(variant="var3")
-    cls, params = game_class("pygame-cartpole-tremor")
+    cls, params = game_class(get_task("pygame-cartpole-tremor"))
     assert cls is CartPole and params["tremor"]
 
 

@@ -31,15 +31,15 @@ def _connected(rows: tuple[str, ...]) -> bool:
 
 
 def test_task_lists_match_the_spec_and_use_free_cells():
-    assert len(og.TASKS["arena"]) == 48
-    assert len(og.TASKS["medium"]) == 10
+    assert len(og.LAYOUT_TASKS["arena"]) == 48
+    assert len(og.LAYOUT_TASKS["medium"]) == 10
     for layout, rows in og.MAPS.items():
         if rows is None:
             continue
         assert len(rows) == 8 and all(len(r) == 8 for r in rows), layout
         assert _connected(rows), f"{layout}: free cells are not all connected"
         assert all(c == "#" for c in rows[0] + rows[-1]), f"{layout}: outer wall open"
-        for start, goal in og.TASKS[layout]:
+        for start, goal in og.LAYOUT_TASKS[layout]:
             assert rows[start[0]][start[1]] == "." and rows[goal[0]][goal[1]] == ".", (layout, start, goal)
             assert abs(start[0] - goal[0]) + abs(start[1] - goal[1]) >= 3
 
