@@ -5,7 +5,8 @@
     obs, info = env.reset()
 
 Every task has a fixed episode length, never terminates, reports `success` and `score` in its
-info, and takes actions in [-1, 1]^action_dim. See `envs.registry` for the task table.
+info, and takes actions in [-1, 1]^action_dim. See `envs/tasks/` for the task rows and
+`envs.gym_ids` for the Gymnasium ids (``gymnasium.make("MMBench/walker-walk-v0")``).
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ import os
 os.environ.setdefault("MUJOCO_GL", "egl")
 from typing import Callable
 
+from envs.gym_ids import gym_id, register_all
 from envs.registry import MAKERS, TASK_SETS, TASKS, TaskSpec, get_task, resolve_tasks
 
-__all__ = ["make", "get_task", "resolve_tasks", "maker_for", "TASKS", "TASK_SETS", "TaskSpec"]
+__all__ = ["make", "get_task", "resolve_tasks", "maker_for", "gym_id", "TASKS", "TASK_SETS", "TaskSpec"]
 
 RENDER_MODES = (None, "rgb_array")
+
+register_all()  # MMBench/<task>-v0 for gymnasium.make and make_vec (lazy entry points, see envs.gym_ids)
 
 
 def maker_for(domain: str) -> Callable:
