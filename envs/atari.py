@@ -65,6 +65,9 @@ class AtariTask(gym.Env):
         game = spec.params.get("game")
         if game is None:
             raise ValueError(f"{spec.name}: no ALE game id in the registry params (got {dict(spec.params)})")
+        # ALE logs its banner ("A.L.E: Arcade Learning Environment ...") at Info level from C++ on
+        # every new console; keep its warnings and errors only.
+        ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Warning)
         gym.register_envs(ale_py)
         self.task_spec = spec
         self.render_mode = render_mode

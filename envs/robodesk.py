@@ -29,7 +29,10 @@ Deviations from the original ([quirk]s of robodesk 1.0.0 fixed here):
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
+import sys
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -39,7 +42,7 @@ from envs.registry import TaskSpec
 
 SUBSTEPS = 10  # RoboDesk's internal action repeat: control sub-steps per agent step
 RENDER_SIZE = 224
-# rd-<name> -> RoboDesk task name
+_GYM_NOTICE = "Gym has been unmaintained"  # first words of the notice `import gym` prints
 FREE_BODIES = ("ball", "upright_block", "flat_block")  # objects on free joints, in qpos order
 N_ROBOT_JOINTS = 9
 # dm_control's qpos_from_site_pose defaults, which RoboDesk's IK uses.
@@ -55,8 +58,13 @@ def _import_robodesk():
 
     if not hasattr(PIL.Image, "ANTIALIAS"):
         PIL.Image.ANTIALIAS = PIL.Image.LANCZOS
-    import robodesk
-
+    # robodesk imports the old `gym`, whose __init__ prints a four-line deprecation notice to
+    # stderr; drop that notice (only it) while importing.
+    captured = io.StringIO()
+    with contextlib.redirect_stderr(captured):
+        import robodesk
+    if captured.getvalue() and not captured.getvalue().startswith(_GYM_NOTICE):
+        sys.stderr.write(captured.getvalue())
     return robodesk
 
 
