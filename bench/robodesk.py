@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     floor_env.close()
 
     robodesk = _import_robodesk()
-    stock = robodesk.RoboDesk(task=envs.get_task(args.task).params["task"], reward="dense", action_repeat=SUBSTEPS,
+    stock = robodesk.RoboDesk(task=envs.get_task(args.task).params["task"], reward="dense",
+                              action_repeat=SUBSTEPS,
                               episode_length=0, image_size=1)
     stock.reset()
     stock_rate = _rate(stock.step, args.stock_steps, args.seed)

@@ -20,8 +20,8 @@ from typing import Any, Mapping
 from envs import tasks as _tasks
 from envs.scoring import SUCCESS_SCORE, ScoreRule, return_score
 
-__all__ = ["MAX_OBS_DIM", "MAX_ACTION_DIM", "ScoreRule", "return_score", "SUCCESS_SCORE", "TaskSpec", "MAKERS",
-           "DOMAINS", "TASKS", "TASK_SETS", "build", "get_task", "resolve_tasks", "task_id"]
+__all__ = ["MAX_OBS_DIM", "MAX_ACTION_DIM", "ScoreRule", "return_score", "SUCCESS_SCORE", "TaskSpec",
+           "MAKERS", "DOMAINS", "TASKS", "TASK_SETS", "build", "get_task", "resolve_tasks", "task_id"]
 
 MAX_OBS_DIM = 128  # observations are right-padded with zeros to this size in the multitask env
 MAX_ACTION_DIM = 16  # actions are 16-D; a task reads only its first `action_dim` entries
@@ -80,7 +80,8 @@ def _spec(domain: ModuleType, row: _tasks.Row) -> TaskSpec:
     if score is None:
         raise ValueError(f"task {row.name!r}: no score rule in its row and none for domain {domain.DOMAIN!r}")
     if not 1 <= row.action_dim <= MAX_ACTION_DIM or (row.obs_dim is not None and row.obs_dim > MAX_OBS_DIM):
-        raise ValueError(f"task {row.name!r}: action_dim {row.action_dim} or obs_dim {row.obs_dim} out of range")
+        raise ValueError(f"task {row.name!r}: action_dim {row.action_dim} or obs_dim {row.obs_dim} "
+                         f"out of range (1..{MAX_ACTION_DIM}, ..{MAX_OBS_DIM})")
     return TaskSpec(
         name=row.name, domain=domain.DOMAIN, embodiment=row.embodiment, instruction=row.instruction,
         action_dim=row.action_dim, episode_length=row.episode_length, obs_dim=row.obs_dim, score=score,

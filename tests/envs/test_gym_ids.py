@@ -28,7 +28,8 @@ def test_import_envs_registers_every_id_and_imports_no_simulator():
                          timeout=120, cwd=ROOT)
     result = json.loads(out.stdout)
     assert result["ids"] == [envs.gym_id(n) for n in TASKS]
-    loaded = [m for m in result["modules"] if m in SIMULATORS or m.startswith(tuple(s + "." for s in SIMULATORS))]
+    prefixes = tuple(s + "." for s in SIMULATORS)
+    loaded = [m for m in result["modules"] if m in SIMULATORS or m.startswith(prefixes)]
     assert loaded == [], f"`import envs` imported simulator modules: {loaded}"
 
 

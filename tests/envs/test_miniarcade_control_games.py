@@ -1,4 +1,4 @@
-"""MiniArcade part B: coconut-dodge, cartpole, point-maze and reacher.
+"""MiniArcade control games: coconut-dodge, cartpole, point-maze and reacher.
 
 Contract checks run through `envs.make` (registered length, obs dim, score range), plus game
 behaviour: seeded determinism, rendering never changes a trajectory, the fixed cartpole angle
