@@ -1,6 +1,6 @@
 """OGBench locomotion tasks: point/ant goal reaching in mazes, directional ant, ant soccer.
 
-Three families, chosen by `spec.params["env"]` (set in the registry's ogbench block):
+Three families, chosen by `spec.params["env"]` (set in the task's row, `envs/tasks/ogbench.py`):
 
 * ``maze`` (og-point-*, og-ant-* and the held-out og-point-var1/2): OGBench's point or ant maze
   env (`ogbench.locomaze`), with the wall map and the (start cell, goal cell) task list of

@@ -25,7 +25,7 @@ CARTPOLES = [f"pygame-cartpole-{v}"
 SOUP = ["pygame-coconut-dodge", *CARTPOLES, *(f"pygame-point-maze-var{i}" for i in (1, 2, 3))]
 HELD_OUT = [*(f"pygame-point-maze-var{i}" for i in range(4, 9)),
             *(f"pygame-reacher-{v}" for v in ("easy", "hard", "var1", "var2"))]
-TASKS = SOUP + HELD_OUT
+CONTROL_TASKS = SOUP + HELD_OUT
 
 
 def rollout(env, seed: int, policy, steps: int | None = None, render: bool = False):
@@ -50,7 +50,7 @@ def random_policy(dim: int):
 
 
 # -- contract ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", TASKS)
+@pytest.mark.parametrize("name", CONTROL_TASKS)
 def test_episode_contract(name):
     spec = envs.get_task(name)
     assert spec.domain == "pygame" and "game" in spec.params
@@ -66,7 +66,7 @@ def test_episode_contract(name):
         env.step(np.zeros(spec.action_dim, np.float32))
 
 
-@pytest.mark.parametrize("name", TASKS)
+@pytest.mark.parametrize("name", CONTROL_TASKS)
 def test_seeded_determinism_and_render_invariance(name):
     spec = envs.get_task(name)
     policy = random_policy(spec.action_dim)
