@@ -1,5 +1,4 @@
-"""DeepMind Control Suite: the 21 stock tasks (maker: `envs.dmcontrol`).
-"""
+"""DeepMind Control Suite: the 21 stock tasks (maker: `envs.dmcontrol`)."""
 
 from __future__ import annotations
 

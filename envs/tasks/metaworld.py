@@ -1,5 +1,4 @@
-"""Meta-World v3: 49 Sawyer manipulation tasks (maker: `envs.metaworld`; `mw-<name>` runs `<name>-v3`).
-"""
+"""Meta-World v3: 49 Sawyer manipulation tasks (maker: `envs.metaworld`; `mw-<name>` runs `<name>-v3`)."""
 
 from __future__ import annotations
 

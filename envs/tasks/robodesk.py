@@ -1,5 +1,4 @@
-"""RoboDesk: six desk tasks for a Franka arm (maker: `envs.robodesk`; params: RoboDesk's task name).
-"""
+"""RoboDesk: six desk tasks for a Franka arm (maker: `envs.robodesk`; params: RoboDesk's task name)."""
 
 from __future__ import annotations
 
