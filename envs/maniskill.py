@@ -1,8 +1,9 @@
 """ManiSkill3 tasks (36 soup + 11 held-out): one parameterised maker over ManiSkill's own envs.
 
 Each task's row (`envs/tasks/maniskill.py`, read as `spec.params`) names the ManiSkill env id, its
-control mode, the robot and (for the YCB tasks) the object model; the custom envs (Reach, sparse cartpoles, single
-YCB model pick/push) live in `envs.maniskill_tasks`, registered with ManiSkill's `register_env`.
+control mode, the robot and (for the YCB tasks) the object model; the custom envs (Reach, sparse
+cartpoles, single YCB model pick/push) live in `envs.maniskill_tasks`, registered with ManiSkill's
+`register_env`.
 
 Observation: ManiSkill's flattened ``state`` observation (robot qpos and qvel plus the task's
     extra terms; e.g. PickCube 42, Reach 31), unbatched float32.

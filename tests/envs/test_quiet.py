@@ -49,4 +49,5 @@ def test_making_a_task_prints_nothing(task):
     if out.returncode == MISSING_ASSETS_RC:
         pytest.skip(f"{task}: assets not installed: {out.stderr}")
     assert out.returncode == 0, out.stderr
-    assert out.stdout == "" and out.stderr == "", f"{task} printed:\nstdout: {out.stdout!r}\nstderr: {out.stderr!r}"
+    assert out.stdout == "" and out.stderr == "", (
+        f"{task} printed:\nstdout: {out.stdout!r}\nstderr: {out.stderr!r}")
