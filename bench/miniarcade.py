@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             missing.append(name)
             continue
         game = cls(**params)
-        task = envs.make(name, seed=args.seed)
+        task = envs.make(spec, seed=args.seed)
         obs_dim = int(game.reset(seed=args.seed)[0].shape[0])
         rows.append(
             {
