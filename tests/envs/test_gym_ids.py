@@ -75,3 +75,12 @@ def test_gymnasium_make_vec_sync():
         assert not terminated.any() and not truncated.any() and info["score"].shape == (2,)
     finally:
         vec.close()
+
+
+def test_gymnasium_make_passes_the_render_mode():
+    env = gymnasium.make("MMBench/pygame-pong-v0", render_mode="rgb_array")
+    try:
+        env.reset(seed=0)
+        assert env.render_mode == "rgb_array" and env.render().shape == (224, 224, 3)
+    finally:
+        env.close()
