@@ -65,7 +65,8 @@ class PaddedTask(gym.Wrapper):
 
 
 def make_padded(task: str, seed: int) -> gym.Env:
-    return PaddedTask(envs.make(task, seed=seed), get_task(task).action_dim)
+    spec = get_task(task)
+    return PaddedTask(envs.make(spec, seed=seed), spec.action_dim)
 
 
 def machine() -> dict:
@@ -113,9 +114,10 @@ def raw_pass(tasks: list[str], actions: np.ndarray, seed: int, skipped: dict[str
     for i, task in enumerate(tasks):
         if task in skipped:
             continue
-        dim = get_task(task).action_dim
+        spec = get_task(task)
+        dim = spec.action_dim
         try:
-            env = envs.make(task, seed=seed + i)
+            env = envs.make(spec, seed=seed + i)
             env.reset(seed=seed + i)
             start, cpu = time.perf_counter(), time.process_time()
             for a in actions[:, i, :dim]:

@@ -2,7 +2,7 @@
 
     python -m bench.miniarcade [--steps 5000] [--tasks pygame-pong ...] [--core 0] [--json]
 
-For every game in `envs.miniarcade.GAMES` whose module exists, steps (a) the bare game and (b) the
+For every MiniArcade (pygame-domain) task whose game module exists, steps (a) the bare game and (b) the
 registered task from `envs.make` (the game inside the MMBench wrapper) with pre-drawn random
 actions, never rendering, resetting at the episode length. The process is pinned to one core
 (where the OS allows it) and the better of two runs is kept, since the machine may be shared.
@@ -40,8 +40,8 @@ def _rate(env, spec, steps: int, seed: int) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     import envs
-    from envs.miniarcade import GAMES, game_class
-    from envs.registry import get_task
+    from envs.miniarcade import game_class
+    from envs.registry import TASKS, get_task
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tasks", nargs="*", default=None, help="pygame task names (default: every game)")
@@ -52,20 +52,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.core >= 0 and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.core})
-    names = args.tasks or list(GAMES)
-    bad = [n for n in names if n not in GAMES]
+    games = [n for n, t in TASKS.items() if t.domain == "pygame"]
+    names = args.tasks or games
+    bad = [n for n in names if n not in games]
     if bad:
-        raise SystemExit(f"not MiniArcade tasks: {bad}; accepted: {sorted(GAMES)}")
+        raise SystemExit(f"not MiniArcade tasks: {bad}; accepted: {sorted(games)}")
     rows, missing = [], []
     for name in names:
         spec = get_task(name)
         try:
-            cls, params = game_class(name)
+            cls, params = game_class(spec)
         except ModuleNotFoundError:
             missing.append(name)
             continue
         game = cls(**params)
-        task = envs.make(name, seed=args.seed)
+        task = envs.make(spec, seed=args.seed)
         obs_dim = int(game.reset(seed=args.seed)[0].shape[0])
         rows.append(
             {

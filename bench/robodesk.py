@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     import mujoco
 
     import envs
-    from envs.robodesk import SUBSTEPS, TASK_NAMES, _import_robodesk
+    from envs.robodesk import SUBSTEPS, _import_robodesk
 
     ours = envs.make(args.task, seed=args.seed).unwrapped  # without the 100-step episode limit
     ours.reset()
@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     floor_env.close()
 
     robodesk = _import_robodesk()
-    stock = robodesk.RoboDesk(task=TASK_NAMES[args.task], reward="dense", action_repeat=SUBSTEPS,
+    stock = robodesk.RoboDesk(task=envs.get_task(args.task).params["task"], reward="dense",
+                              action_repeat=SUBSTEPS,
                               episode_length=0, image_size=1)
     stock.reset()
     stock_rate = _rate(stock.step, args.stock_steps, args.seed)

@@ -5,7 +5,8 @@
     obs, info = env.reset()
 
 Every task has a fixed episode length, never terminates, reports `success` and `score` in its
-info, and takes actions in [-1, 1]^action_dim. See `envs.registry` for the task table.
+info, and takes actions in [-1, 1]^action_dim. See `envs/tasks/` for the task rows and
+`envs.gym_ids` for the Gymnasium ids (``gymnasium.make("MMBench/walker-walk-v0")``).
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ import os
 os.environ.setdefault("MUJOCO_GL", "egl")
 from typing import Callable
 
+from envs.gym_ids import gym_id, register_all
 from envs.registry import MAKERS, TASK_SETS, TASKS, TaskSpec, get_task, resolve_tasks
 
-__all__ = ["make", "get_task", "resolve_tasks", "maker_for", "TASKS", "TASK_SETS", "TaskSpec"]
+__all__ = ["make", "get_task", "resolve_tasks", "maker_for", "gym_id", "TASKS", "TASK_SETS", "TaskSpec"]
 
 RENDER_MODES = (None, "rgb_array")
+
+register_all()  # MMBench/<task>-v0 for gymnasium.make and make_vec (lazy entry points, see envs.gym_ids)
 
 
 def maker_for(domain: str) -> Callable:
@@ -30,13 +34,14 @@ def maker_for(domain: str) -> Callable:
     return getattr(importlib.import_module(module_name), fn_name)
 
 
-def make(name: str, seed: int | None = None, render_mode: str | None = None):
+def make(task: str | TaskSpec, seed: int | None = None, render_mode: str | None = None):
     """Make one task: a gymnasium env with fixed-length episodes, `success` and `score` in info.
 
-    `seed` seeds the task's own RNG (for the libraries that take one); `render_mode="rgb_array"`
+    `task` is a registered task's name or its `TaskSpec` (looked up here, once; the maker gets the
+    spec). `seed` seeds the task's own RNG (for the libraries that take one); `render_mode="rgb_array"`
     enables `render()` (224x224 RGB frames); by default nothing is rendered.
     """
-    spec = get_task(name)
+    spec = task if isinstance(task, TaskSpec) else get_task(task)
     if render_mode not in RENDER_MODES:
         raise ValueError(f"render_mode {render_mode!r} not accepted; accepted: {RENDER_MODES}")
     from envs.wrappers import MMBenchTask

@@ -49,7 +49,7 @@ def check_task(name: str, episodes: int, seed: int = 0) -> dict:
                **{"return": math.nan}, success=math.nan, score=math.nan, steps_per_s=math.nan, error=None)
     env = None
     try:
-        env = envs.make(name, seed=seed)
+        env = envs.make(spec, seed=seed)
         rng = np.random.default_rng(seed)
         returns, steps, elapsed = [], 0, 0.0
         for ep in range(episodes):

@@ -1,7 +1,7 @@
 """Atari 2600 games (ale-py) behind a continuous 3-D action: one parameterised maker, 27 games.
 
 The game of each task is data: `spec.params["game"]` (the ALE id, e.g. "MsPacman"), set with
-the per-game score bounds in the registry's atari block.
+the per-game score bounds in the game's row, `envs/tasks/atari.py`.
 
 Observation: the 128-byte console RAM as float32 in [0, 1] (bytes / 255).
 Action: 3-D in [-1, 1]: (radius, angle, fire) of a virtual joystick, mapped to one of the 18
@@ -64,7 +64,10 @@ class AtariTask(gym.Env):
 
         game = spec.params.get("game")
         if game is None:
-            raise ValueError(f"{spec.name}: no ALE game id in the registry params (got {dict(spec.params)})")
+            raise ValueError(f"{spec.name}: no ALE game id in its row's params (got {dict(spec.params)})")
+        # ALE logs its banner ("A.L.E: Arcade Learning Environment ...") at Info level from C++ on
+        # every new console; keep its warnings and errors only.
+        ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Warning)
         gym.register_envs(ale_py)
         self.task_spec = spec
         self.render_mode = render_mode

@@ -1,8 +1,9 @@
 """ManiSkill3 tasks (36 soup + 11 held-out): one parameterised maker over ManiSkill's own envs.
 
-Each task's row in the registry (`spec.params`) names the ManiSkill env id, its control mode, the
-robot and (for the YCB tasks) the object model; the custom envs (Reach, sparse cartpoles, single
-YCB model pick/push) live in `envs.maniskill_tasks`, registered with ManiSkill's `register_env`.
+Each task's row (`envs/tasks/maniskill.py`, read as `spec.params`) names the ManiSkill env id, its
+control mode, the robot and (for the YCB tasks) the object model; the custom envs (Reach, sparse
+cartpoles, single YCB model pick/push) live in `envs.maniskill_tasks`, registered with ManiSkill's
+`register_env`.
 
 Observation: ManiSkill's flattened ``state`` observation (robot qpos and qvel plus the task's
     extra terms; e.g. PickCube 42, Reach 31), unbatched float32.
@@ -17,7 +18,7 @@ Episode end: never terminates (ManiSkill's terminations, e.g. the cartpole's fal
 Success: ManiSkill's ``success`` at the last simulator step, 0 for tasks that define none
     (locomotion and cartpole).
 Score: success, except the return-scored cartpole (R/1000), hopper (R/500) and ant (R/1000)
-    tasks; see `envs.registry._TASK_SCORE`.
+    tasks; see `envs/tasks/maniskill.py`.
 
 Physics runs on the CPU backend (``physx_cpu``) with one env; unless ``render_mode="rgb_array"``
 the env is built without a render system (``render_backend="none"``), though SAPIEN still needs a
@@ -28,6 +29,10 @@ and raise `MissingAssetsError` naming the download command, rather than let Mani
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -42,6 +47,31 @@ RENDER_SIZE = 224
 REWARD_MODE = "normalized_dense"
 SIM_BACKEND = "physx_cpu"
 DOWNLOAD_COMMAND = "python -m mani_skill.utils.download_asset {}"
+# ManiSkill's notices about how its own envs are built (scene builders without an initial pose, MJCF
+# planes it skips), logged as warnings whenever a scene is built; nothing a user of a task can act on.
+BUILD_NOTICES = ("No initial pose set for ", "Currently ManiSkill does not support loading plane geometries")
+# ...and gymnasium's warning about the float64 bounds of ManiSkill's passive-joint controllers.
+BOX_PRECISION_WARNING = r".*Box (low|high)'s precision lowered by casting to float32"
+
+
+class _DropBuildNotices(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(BUILD_NOTICES)
+
+
+@contextlib.contextmanager
+def _quiet_build() -> Iterator[None]:
+    """Drop ManiSkill's scene-build notices (only those) while a scene is built or reset."""
+    from mani_skill.utils.logging_utils import logger
+
+    notices = _DropBuildNotices()
+    logger.addFilter(notices)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=BOX_PRECISION_WARNING, category=UserWarning)
+            yield
+    finally:
+        logger.removeFilter(notices)
 
 
 def _register_envs() -> None:
@@ -128,10 +158,12 @@ class ManiSkillEnv(gym.Env):
             kwargs["human_render_camera_configs"] = {"width": RENDER_SIZE, "height": RENDER_SIZE}
         else:  # no render system: about half the memory per env and faster steps (Vulkan is still needed)
             kwargs["render_backend"] = "none"
-        env = gym.make(
-            params["env_id"], obs_mode="state", reward_mode=REWARD_MODE, num_envs=1, sim_backend=SIM_BACKEND,
-            render_mode=render_mode, max_episode_steps=ACTION_REPEAT * spec.episode_length, **kwargs,
-        )
+        with _quiet_build():
+            env = gym.make(
+                params["env_id"], obs_mode="state", reward_mode=REWARD_MODE, num_envs=1,
+                sim_backend=SIM_BACKEND, render_mode=render_mode,
+                max_episode_steps=ACTION_REPEAT * spec.episode_length, **kwargs,
+            )
         self._env = CPUGymWrapper(env, ignore_terminations=True)
         native = self._env.action_space
         if native.shape != (spec.action_dim,) or not (np.all(native.low == -1) and np.all(native.high == 1)):
@@ -151,7 +183,8 @@ class ManiSkillEnv(gym.Env):
         super().reset(seed=seed)
         if seed is None:
             seed, self._seed = self._seed, None
-        obs, info = self._env.reset(seed=seed, options=options)
+        with _quiet_build():  # a reset may rebuild the scene
+            obs, info = self._env.reset(seed=seed, options=options)
         return np.asarray(obs, dtype=np.float32), {"success": self._success(info)}
 
     def step(self, action):

@@ -17,11 +17,13 @@ Episode end: never terminates (`terminate_when_unhealthy=False`; the pendulum's 
 Success: none; always 0, as in the original.
 Score: pendulum R/1000; reacher 1 + clip(R, -50, 0)/50; halfcheetah R/15000; ant, hopper,
     walker R/5000 (each clipped to [0, 1]).
+
+Each task's row (`envs/tasks/mujoco.py`) gives the gymnasium id, the action repeat, the reward
+rule and the env's keyword arguments as `spec.params`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -31,27 +33,7 @@ from envs.registry import TaskSpec
 from envs.wrappers import GymnasiumBackedEnv
 
 RENDER_SIZE = 224
-
-
-@dataclasses.dataclass(frozen=True)
-class MujocoTask:
-    env_id: str
-    action_repeat: int
-    reward: str  # "native", "healthy" (hopper/walker clamp) or "sticky_fall" (pendulum)
-    kwargs: tuple[tuple[str, Any], ...] = ()
-
-
-TASKS: dict[str, MujocoTask] = {
-    "mujoco-ant": MujocoTask("Ant-v5", 2, "native", (
-        ("terminate_when_unhealthy", False),
-        # Ant-v4 (the original's) observed no contact forces and charged no contact cost.
-        ("include_cfrc_ext_in_observation", False), ("contact_cost_weight", 0.0))),
-    "mujoco-halfcheetah": MujocoTask("HalfCheetah-v5", 1, "native"),
-    "mujoco-hopper": MujocoTask("Hopper-v5", 2, "healthy", (("terminate_when_unhealthy", False),)),
-    "mujoco-inverted-pendulum": MujocoTask("InvertedPendulum-v5", 2, "sticky_fall"),
-    "mujoco-reacher": MujocoTask("Reacher-v5", 1, "native"),
-    "mujoco-walker": MujocoTask("Walker2d-v5", 2, "healthy", (("terminate_when_unhealthy", False),)),
-}
+REWARDS = ("native", "healthy", "sticky_fall")  # hopper/walker clamp: healthy; pendulum: sticky_fall
 
 
 def build_env(env_id: str, render_mode: str | None, **kwargs: Any) -> gym.Env:
@@ -68,12 +50,15 @@ class MujocoEnv(GymnasiumBackedEnv):
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"]}
 
     def __init__(self, spec: TaskSpec, seed: int | None = None, render_mode: str | None = None):
-        if spec.name not in TASKS:
-            raise ValueError(f"unknown MuJoCo task {spec.name!r}; accepted: {', '.join(TASKS)}")
+        params = spec.params
+        if params.get("reward") not in REWARDS or "env_id" not in params:
+            raise ValueError(f"MuJoCo task {spec.name!r} needs params env_id, action_repeat and a reward in "
+                             f"{REWARDS}; got {dict(params)}")
         self.task_spec = spec
         self.render_mode = render_mode
-        self._task = TASKS[spec.name]
-        self._env = build_env(self._task.env_id, render_mode, **dict(self._task.kwargs))
+        self._reward = params["reward"]
+        self._action_repeat = int(params["action_repeat"])
+        self._env = build_env(params["env_id"], render_mode, **dict(params.get("env_kwargs", {})))
         self._scale = np.asarray(self._env.action_space.high, np.float64)
         if self._scale.shape != (spec.action_dim,):
             raise ValueError(f"{spec.name}: env action shape {self._scale.shape}, registry says {spec.action_dim}")
@@ -91,7 +76,7 @@ class MujocoEnv(GymnasiumBackedEnv):
         return obs.astype(np.float32), {"success": 0.0}
 
     def _transform(self, reward: float, terminated: bool) -> float:
-        kind = self._task.reward
+        kind = self._reward
         if kind == "healthy":
             return max(0.0, reward) if self._env.unwrapped.is_healthy else -1.0
         if kind == "sticky_fall":
@@ -102,7 +87,7 @@ class MujocoEnv(GymnasiumBackedEnv):
     def step(self, action):
         action = np.asarray(action, np.float64) * self._scale
         total = 0.0
-        for _ in range(self._task.action_repeat):
+        for _ in range(self._action_repeat):
             obs, reward, terminated, _, _ = self._env.step(action)
             total += self._transform(float(reward), bool(terminated))
         return obs.astype(np.float32), total, False, False, {"success": 0.0}

@@ -31,42 +31,16 @@ import numpy as np
 
 import envs
 from envs.errors import MissingAssetsError
-from envs.registry import MAX_ACTION_DIM, MAX_OBS_DIM, get_task, task_id
+from envs.registry import MAX_ACTION_DIM, MAX_OBS_DIM, TaskSpec, get_task, task_id
 
 START_METHODS = ("forkserver", "spawn", "fork")
 CLOSE_GRACE_S = 5.0  # how long close() lets workers close their envs before terminating them
 
-# Typical cost of one agent step per domain in microseconds (one core), used only to balance the
-# pool's workers; only the ratios matter. Means over each domain's soup tasks measured by
-# `bench/envs.py --tasks soup` on the 2-core dev box (under load). A run can pass `task_costs`.
-STEP_COST_US: Mapping[str, float] = {
-    "dmcontrol": 500.0,
-    "dmcontrol-ext": 400.0,
-    "metaworld": 2000.0,
-    "maniskill": 10000.0,
-    "mujoco": 300.0,
-    "box2d": 450.0,
-    "robodesk": 18000.0,
-    "ogbench": 900.0,
-    "pygame": 40.0,
-    "atari": 600.0,
-}
-# Per-task measurements where tasks of one domain differ a lot (in-process, 2-core dev box under load).
-TASK_STEP_COST_US: Mapping[str, float] = {
-    "walker-stand": 650.0, "walker-walk": 600.0, "walker-run": 600.0, "cheetah-run": 300.0,
-    "reacher-easy": 300.0, "reacher-hard": 300.0, "acrobot-swingup": 300.0, "pendulum-swingup": 200.0,
-    "cartpole-balance": 500.0, "cartpole-balance-sparse": 400.0, "cartpole-swingup": 500.0,
-    "cartpole-swingup-sparse": 300.0, "cup-catch": 450.0, "finger-spin": 300.0,
-    "finger-turn-easy": 400.0, "finger-turn-hard": 400.0, "fish-swim": 600.0, "hopper-stand": 450.0,
-    "hopper-hop": 400.0, "quadruped-walk": 800.0, "quadruped-run": 850.0,
-}
-
-
-def step_cost(task: str, task_costs: Mapping[str, float] | None = None) -> float:
-    """Relative cost of one step of `task`: the caller's measurement, else the tables above."""
-    if task_costs and task in task_costs:
-        return float(task_costs[task])
-    return TASK_STEP_COST_US.get(task, STEP_COST_US.get(get_task(task).domain, 300.0))
+def step_cost(spec: TaskSpec, task_costs: Mapping[str, float] | None = None) -> float:
+    """Relative cost of one step of a task: the caller's measurement, else its row's `step_cost_us`."""
+    if task_costs and spec.name in task_costs:
+        return float(task_costs[spec.name])
+    return spec.step_cost_us
 
 
 class StepResult(NamedTuple):
@@ -130,17 +104,17 @@ def _note(e: BaseException, text: str) -> None:
 class _SlotGroup:
     """The envs of some slots, stepped in turn; reads `actions`, writes the other arrays."""
 
-    def __init__(self, tasks: Sequence[str], slots: Sequence[int], seed: int, bufs: dict[str, np.ndarray],
+    def __init__(self, specs: Sequence[TaskSpec], slots: Sequence[int], seed: int, bufs: dict[str, np.ndarray],
                  render_mode: str | None = None):
-        self.tasks, self.slots, self.seed, self.bufs = tuple(tasks), tuple(slots), seed, bufs
-        self.action_dims = [get_task(tasks[i]).action_dim for i in self.slots]
+        self.specs, self.slots, self.seed, self.bufs = tuple(specs), tuple(slots), seed, bufs
+        self.action_dims = [specs[i].action_dim for i in self.slots]
         self._envs: list = []
         for i in self.slots:
             try:
-                self._envs.append(envs.make(tasks[i], seed=seed + i, render_mode=render_mode))
+                self._envs.append(envs.make(specs[i], seed=seed + i, render_mode=render_mode))
             except Exception as e:
                 self.close()
-                _note(e, f"while making slot {i} ({tasks[i]})")
+                _note(e, f"while making slot {i} ({specs[i].name})")
                 raise
         self._first_reset = True
 
@@ -165,7 +139,7 @@ class _SlotGroup:
             try:
                 o, r, _, truncated, info = self._envs[k].step(action)
             except Exception as e:
-                _note(e, f"while stepping slot {i} ({self.tasks[i]})")
+                _note(e, f"while stepping slot {i} ({self.specs[i].name})")
                 raise
             b["reward"][i] = r
             b["final_obs"][i] = 0.0
@@ -219,14 +193,14 @@ def _send_error(conn, e: BaseException) -> None:
         conn.send(("error", (text, None)))
 
 
-def _worker_main(tasks: tuple[str, ...], slots: tuple[int, ...], seed: int, shared, conn,
+def _worker_main(specs: tuple[TaskSpec, ...], slots: tuple[int, ...], seed: int, shared, conn,
                  render_mode: str | None = None) -> None:
     """Serve one group of slots until told to close or the parent dies."""
     # Ctrl-C reaches the whole process group: the parent handles it and closes the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_threads()
     try:
-        group = _SlotGroup(tasks, slots, seed, _views(shared, len(tasks)), render_mode)
+        group = _SlotGroup(specs, slots, seed, _views(shared, len(specs)), render_mode)
     except Exception as e:  # noqa: BLE001 - any failure is sent to the parent, which raises it
         _send_error(conn, e)
         return
@@ -303,11 +277,11 @@ def assign_slots(costs: Sequence[float], num_workers: int) -> list[tuple[int, ..
 class _WorkerPool:
     """`num_workers` processes, each stepping a group of slots over shared arrays."""
 
-    def __init__(self, tasks: tuple[str, ...], seed: int, groups: list[tuple[int, ...]], start_method: str,
+    def __init__(self, specs: tuple[TaskSpec, ...], seed: int, groups: list[tuple[int, ...]], start_method: str,
                  timeout: float | None, render_mode: str | None = None):
         ctx = mp.get_context(start_method)
-        n = len(tasks)
-        self.tasks, self.groups, self.timeout = tasks, groups, timeout
+        n = len(specs)
+        self.specs, self.groups, self.timeout = specs, groups, timeout
         # An anonymous shared mapping (its file is unlinked at creation): freed with the last
         # process that maps it, so nothing can leak even if every process is killed.
         self._shared = ctx.RawArray(ctypes.c_uint8, _layout(n)[1])
@@ -321,7 +295,7 @@ class _WorkerPool:
         try:
             for k, group in enumerate(groups):
                 parent_end, child_end = ctx.Pipe()
-                proc = ctx.Process(target=_worker_main, args=(tasks, group, seed, self._shared, child_end, render_mode),
+                proc = ctx.Process(target=_worker_main, args=(specs, group, seed, self._shared, child_end, render_mode),
                                    name=f"mmbench-worker-{k}", daemon=True)
                 proc.start()
                 child_end.close()  # so the parent sees EOF when the worker dies
@@ -340,7 +314,7 @@ class _WorkerPool:
             raise
 
     def _held(self, k: int) -> str:
-        return ", ".join(f"{self.tasks[i]} (slot {i})" for i in self.groups[k])
+        return ", ".join(f"{self.specs[i].name} (slot {i})" for i in self.groups[k])
 
     def _died(self, k: int, cmd: str) -> RuntimeError:
         proc = self._procs[k]
@@ -463,7 +437,7 @@ class MultitaskEnv:
     every env in this process; k >= 1 -> k workers, capped at the number of envs (a worker without
     a slot would only idle). `self.num_workers` is the number used. Slots are assigned to workers
     by greedy longest-processing-time over `task_costs` (task name -> relative cost of one step;
-    default: `step_cost`'s tables).
+    default: each task row's `step_cost_us`).
     start_method: how workers start. 'forkserver' (default) is safe when the parent already runs
     torch/OpenMP threads, which a plain 'fork' is not; 'spawn' also works.
     render_mode: "rgb_array" lets `render(i)` return slot i's frame (videos); None renders nothing.
@@ -473,15 +447,16 @@ class MultitaskEnv:
     MissingAssetsError keeps its type), and the whole pool is closed first.
     """
 
-    def __init__(self, tasks: Sequence[str], seed: int = 0, num_workers: int | None = None,
+    def __init__(self, tasks: Sequence[str | TaskSpec], seed: int = 0, num_workers: int | None = None,
                  start_method: str = "forkserver", task_costs: Mapping[str, float] | None = None,
                  timeout: float | None = None, render_mode: str | None = None):
         if len(tasks) == 0:
             raise ValueError("MultitaskEnv needs at least one task")
         if start_method not in START_METHODS:
             raise ValueError(f"start_method {start_method!r} not accepted; accepted: {START_METHODS}")
-        self.tasks = tuple(tasks)
-        self.specs = [get_task(t) for t in self.tasks]
+        # Looked up once here; the slots and workers get the specs themselves.
+        self.specs = tuple(t if isinstance(t, TaskSpec) else get_task(t) for t in tasks)
+        self.tasks = tuple(s.name for s in self.specs)
         self.num_envs = len(self.tasks)
         self.task_ids = np.array([task_id(t) for t in self.tasks], dtype=np.int64)
         self.action_dims = np.array([s.action_dim for s in self.specs], dtype=np.int64)
@@ -493,10 +468,10 @@ class MultitaskEnv:
         if self.num_workers == 0:
             self.worker_slots: list[tuple[int, ...]] = []
             self._bufs = _local_buffers(self.num_envs)
-            self._local = _SlotGroup(self.tasks, range(self.num_envs), seed, self._bufs, render_mode)
+            self._local = _SlotGroup(self.specs, range(self.num_envs), seed, self._bufs, render_mode)
         else:
-            self.worker_slots = assign_slots([step_cost(t, task_costs) for t in self.tasks], self.num_workers)
-            self._pool = _WorkerPool(self.tasks, seed, self.worker_slots, start_method, timeout, render_mode)
+            self.worker_slots = assign_slots([step_cost(s, task_costs) for s in self.specs], self.num_workers)
+            self._pool = _WorkerPool(self.specs, seed, self.worker_slots, start_method, timeout, render_mode)
             self._bufs = self._pool.bufs
 
     @property

@@ -1,6 +1,6 @@
 """OGBench locomotion tasks: point/ant goal reaching in mazes, directional ant, ant soccer.
 
-Three families, chosen by `spec.params["env"]` (set in the registry's ogbench block):
+Three families, chosen by `spec.params["env"]` (set in the task's row, `envs/tasks/ogbench.py`):
 
 * ``maze`` (og-point-*, og-ant-* and the held-out og-point-var1/2): OGBench's point or ant maze
   env (`ogbench.locomaze`), with the wall map and the (start cell, goal cell) task list of
@@ -70,7 +70,7 @@ def _block(rows: range, cols: range) -> list[tuple[int, int]]:
 
 
 # (start cell, goal cell) task lists per layout.
-TASKS: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {
+LAYOUT_TASKS: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {
     # the 3x3 centre block, pairs at least 2 apart (48 tasks)
     "arena": _pairs(_block(range(2, 5), range(2, 5)), 2),
     # OGBench's 5 medium tasks (task 3's goal and task 4's start moved), plus 5 more
@@ -186,7 +186,7 @@ class MazeNavigation(_SeededMujocoTask):
             raise ValueError(f"{spec.name}: unknown maze layout {layout!r}; accepted: {sorted(MAPS)}")
         self._loco = loco
         self._env = _layout_maze_class(loco)(
-            MAPS[layout], TASKS[layout], self._rng, maze_type=_MAZE_TYPE.get(layout, "arena"),
+            MAPS[layout], LAYOUT_TASKS[layout], self._rng, maze_type=_MAZE_TYPE.get(layout, "arena"),
             render_mode="rgb_array", width=RENDER_SIZE, height=RENDER_SIZE,
         )
         self._repeat = MAZE_REPEAT[loco]

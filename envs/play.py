@@ -57,7 +57,7 @@ def cmd_play(args: argparse.Namespace) -> int:
 
     import envs
 
-    env = envs.make(args.task, seed=args.seed, render_mode="rgb_array")
+    env = envs.make(spec, seed=args.seed, render_mode="rgb_array")
     game = env.unwrapped
     key_codes = {name: getattr(pygame, code) for name, code in KEYS.items()}
     pygame.display.set_caption(f"{args.task}: {spec.instruction} (Esc quits)")
@@ -113,7 +113,7 @@ def record_episode(
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}; accepted: {POLICIES}")
     spec = get_task(task)
-    env = envs.make(task, seed=seed, render_mode="rgb_array")
+    env = envs.make(spec, seed=seed, render_mode="rgb_array")
     try:
         act = _policy(env, spec, policy, seed)
         obs, info = env.reset(seed=seed)

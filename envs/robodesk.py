@@ -29,7 +29,10 @@ Deviations from the original ([quirk]s of robodesk 1.0.0 fixed here):
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
+import sys
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -39,11 +42,7 @@ from envs.registry import TaskSpec
 
 SUBSTEPS = 10  # RoboDesk's internal action repeat: control sub-steps per agent step
 RENDER_SIZE = 224
-# rd-<name> -> RoboDesk task name
-TASK_NAMES = {
-    "rd-push-red": "push_red", "rd-push-green": "push_green", "rd-push-blue": "push_blue",
-    "rd-open-slide": "open_slide", "rd-open-drawer": "open_drawer", "rd-flat-block-in-bin": "flat_block_in_bin",
-}
+_GYM_NOTICE = "Gym has been unmaintained"  # first words of the notice `import gym` prints
 FREE_BODIES = ("ball", "upright_block", "flat_block")  # objects on free joints, in qpos order
 N_ROBOT_JOINTS = 9
 # dm_control's qpos_from_site_pose defaults, which RoboDesk's IK uses.
@@ -59,8 +58,13 @@ def _import_robodesk():
 
     if not hasattr(PIL.Image, "ANTIALIAS"):
         PIL.Image.ANTIALIAS = PIL.Image.LANCZOS
-    import robodesk
-
+    # robodesk imports the old `gym`, whose __init__ prints a four-line deprecation notice to
+    # stderr; drop that notice (only it) while importing.
+    captured = io.StringIO()
+    with contextlib.redirect_stderr(captured):
+        import robodesk
+    if captured.getvalue() and not captured.getvalue().startswith(_GYM_NOTICE):
+        sys.stderr.write(captured.getvalue())
     return robodesk
 
 
@@ -212,9 +216,9 @@ class RoboDeskTask(gym.Env):
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"]}
 
     def __init__(self, spec: TaskSpec, seed: int | None = None, render_mode: str | None = None):
-        task = TASK_NAMES.get(spec.name)
+        task = spec.params.get("task")  # RoboDesk's own task name, from the row
         if task is None:
-            raise ValueError(f"unknown RoboDesk task {spec.name!r}; accepted: {sorted(TASK_NAMES)}")
+            raise ValueError(f"RoboDesk task {spec.name!r} has no 'task' in its params {dict(spec.params)}")
         self.task_spec = spec
         self.render_mode = render_mode
         self.desk = state_robodesk_class()(task, seed=seed)

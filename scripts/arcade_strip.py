@@ -22,13 +22,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from anywhere without installing
 
 import envs
-from envs.miniarcade import GAMES
 
 LABEL_HEIGHT = 18  # pixels of caption under each frame
 
 
 def game_available(task: str) -> bool:
-    module = GAMES[task][0].split(":")[0]
+    module = envs.get_task(task).params["game"].split(":")[0]
     return importlib.util.find_spec(f"envs.miniarcade.{module}") is not None
 
 

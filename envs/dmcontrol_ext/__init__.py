@@ -20,23 +20,23 @@ from dm_control.rl import control
 from envs.dmcontrol_ext import ball_in_cup, bodies, cartpole, cheetah, hopper, pendulum, reacher, walker
 from envs.dmcontrol_ext.recipe import Recipe
 
-__all__ = ["TASKS", "Recipe", "load"]
+__all__ = ["RECIPES", "Recipe", "load"]
 
 # (dm_control domain, task) -> recipe. Names follow envs.dmcontrol.split_name.
-TASKS: Mapping[tuple[str, str], Recipe] = MappingProxyType(
+RECIPES: Mapping[tuple[str, str], Recipe] = MappingProxyType(
     {
         (domain, task): recipe
         for domain, tasks in {
-            "walker": walker.TASKS,
-            "cheetah": cheetah.TASKS,
-            "hopper": hopper.TASKS,
-            "reacher": reacher.TASKS,
-            "ball_in_cup": ball_in_cup.TASKS,
-            "pendulum": pendulum.TASKS,
-            "cartpole": cartpole.TASKS,
-            "jumper": bodies.JUMPER_TASKS,
-            "spinner": bodies.SPINNER_TASKS,
-            "giraffe": bodies.GIRAFFE_TASKS,
+            "walker": walker.RECIPES,
+            "cheetah": cheetah.RECIPES,
+            "hopper": hopper.RECIPES,
+            "reacher": reacher.RECIPES,
+            "ball_in_cup": ball_in_cup.RECIPES,
+            "pendulum": pendulum.RECIPES,
+            "cartpole": cartpole.RECIPES,
+            "jumper": bodies.JUMPER_RECIPES,
+            "spinner": bodies.SPINNER_RECIPES,
+            "giraffe": bodies.GIRAFFE_RECIPES,
         }.items()
         for task, recipe in tasks.items()
     }
@@ -46,8 +46,8 @@ TASKS: Mapping[tuple[str, str], Recipe] = MappingProxyType(
 def load(domain: str, task: str, seed: int | None = None) -> control.Environment:
     """The custom task's dm_control environment; `seed` seeds the task's own RandomState."""
     try:
-        recipe = TASKS[(domain, task)]
+        recipe = RECIPES[(domain, task)]
     except KeyError:
-        accepted = ", ".join(f"{d}-{t}" for d, t in TASKS)
+        accepted = ", ".join(f"{d}-{t}" for d, t in RECIPES)
         raise ValueError(f"no custom DMC task ({domain!r}, {task!r}); accepted: {accepted}") from None
     return recipe.build(random=seed)

@@ -64,4 +64,4 @@ def _physics() -> ball_in_cup.Physics:
     return ball_in_cup.Physics.from_xml_string(*ball_in_cup.get_model_and_assets())
 
 
-TASKS: dict[str, Recipe] = {"spin": Recipe(_physics, Spin, TIME_LIMIT, CONTROL_TIMESTEP)}
+RECIPES: dict[str, Recipe] = {"spin": Recipe(_physics, Spin, TIME_LIMIT, CONTROL_TIMESTEP)}

@@ -110,7 +110,7 @@ def _giraffe() -> Physics:
     return Physics.from_xml_string(models.own("giraffe.xml"), models.ASSETS)
 
 
-def _spinner_tasks(limbs: int, suffix: str) -> dict[str, Recipe]:
+def _spinner_recipes(limbs: int, suffix: str) -> dict[str, Recipe]:
     physics = functools.partial(_limbed, spinner_limbs(limbs))
     return {
         f"spin{suffix}": Recipe(physics, functools.partial(Spin, 1), TIME_LIMIT),
@@ -119,6 +119,6 @@ def _spinner_tasks(limbs: int, suffix: str) -> dict[str, Recipe]:
     }
 
 
-JUMPER_TASKS: dict[str, Recipe] = {"jump": Recipe(functools.partial(_limbed, JUMPER_LEGS), Jump, TIME_LIMIT)}
-SPINNER_TASKS: dict[str, Recipe] = {**_spinner_tasks(5, ""), **_spinner_tasks(4, "_four")}
-GIRAFFE_TASKS: dict[str, Recipe] = {"run": Recipe(_giraffe, GiraffeRun, TIME_LIMIT)}
+JUMPER_RECIPES: dict[str, Recipe] = {"jump": Recipe(functools.partial(_limbed, JUMPER_LEGS), Jump, TIME_LIMIT)}
+SPINNER_RECIPES: dict[str, Recipe] = {**_spinner_recipes(5, ""), **_spinner_recipes(4, "_four")}
+GIRAFFE_RECIPES: dict[str, Recipe] = {"run": Recipe(_giraffe, GiraffeRun, TIME_LIMIT)}

@@ -29,7 +29,7 @@ def _long_pole() -> cartpole.Physics:
 
 _SPARSE_BALANCE = functools.partial(cartpole.Balance, swing_up=False, sparse=True)
 
-TASKS: dict[str, Recipe] = {
+RECIPES: dict[str, Recipe] = {
     "balance_two_poles_sparse": Recipe(_two_poles, _SPARSE_BALANCE, TIME_LIMIT),
     "balance_long_sparse": Recipe(_long_pole, _SPARSE_BALANCE, TIME_LIMIT),
 }

@@ -115,7 +115,7 @@ def _physics() -> mujoco.Physics:
     return Physics.from_xml_string(models.cheetah_long_ground(), models.ASSETS)
 
 
-TASKS: dict[str, Recipe] = {
+RECIPES: dict[str, Recipe] = {
     "run_backward": Recipe(_physics, functools.partial(DirectedRun, 0.8 * RUN_SPEED, -1), TIME_LIMIT),
     "run_front": Recipe(_physics, functools.partial(OneLegRun, "bfoot", 0.6 * RUN_SPEED), TIME_LIMIT),
     "run_back": Recipe(_physics, functools.partial(OneLegRun, "ffoot", 0.6 * RUN_SPEED), TIME_LIMIT),

@@ -48,6 +48,6 @@ def _physics() -> hopper.Physics:
     return hopper.Physics.from_xml_string(*hopper.get_model_and_assets())
 
 
-TASKS: dict[str, Recipe] = {
+RECIPES: dict[str, Recipe] = {
     "hop_backward": Recipe(_physics, functools.partial(DirectedHop, 1.0, -1), TIME_LIMIT, CONTROL_TIMESTEP),
 }

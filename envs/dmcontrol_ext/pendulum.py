@@ -33,4 +33,4 @@ def _physics() -> pendulum.Physics:
     return pendulum.Physics.from_xml_string(*pendulum.get_model_and_assets())
 
 
-TASKS: dict[str, Recipe] = {"spin": Recipe(_physics, Spin, TIME_LIMIT)}
+RECIPES: dict[str, Recipe] = {"spin": Recipe(_physics, Spin, TIME_LIMIT)}

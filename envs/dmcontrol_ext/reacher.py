@@ -24,7 +24,7 @@ def _three_links() -> reacher.Physics:
     return reacher.Physics.from_xml_string(models.own("reacher_three_links.xml"), models.ASSETS)
 
 
-TASKS: dict[str, Recipe] = {
+RECIPES: dict[str, Recipe] = {
     "three_easy": Recipe(_three_links, functools.partial(reacher.Reacher, BIG_TARGET), TIME_LIMIT),
     "three_hard": Recipe(_three_links, functools.partial(reacher.Reacher, SMALL_TARGET), TIME_LIMIT),
 }

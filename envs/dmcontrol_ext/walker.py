@@ -144,7 +144,7 @@ def _recipe(physics, task) -> Recipe:
     return Recipe(physics, task, TIME_LIMIT, CONTROL_TIMESTEP)
 
 
-TASKS: dict[str, Recipe] = {
+RECIPES: dict[str, Recipe] = {
     "walk_backward": _recipe(_long_floor, functools.partial(DirectedWalker, WALK_SPEED, -1)),
     "run_backward": _recipe(_long_floor, functools.partial(DirectedWalker, RUN_SPEED, -1)),
     # Stock stand/walk/run rewards on the inclined floor (torso height is the world z, as stock).

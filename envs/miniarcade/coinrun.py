@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from envs.miniarcade.base import CANVAS, Game
-from envs.miniarcade.cowboy import GRAVITY, GROUND, GROUND_TOP, JUMP, SCROLL, H, W, X
+from envs.miniarcade.runner import GROUND, GROUND_TOP, SCROLL, H, W, X, jump_step
 
 COIN_R = 9.0  # coin radius; a coin is collected when the runner overlaps its 18x18 square
 SLOTS = 5  # coins listed in the observation
@@ -50,13 +50,7 @@ class CoinRun(Game):
             self.coins.append([x + SPACING * i, y, 0.0])
 
     def _step_game(self, action: np.ndarray) -> tuple[float, dict[str, Any]]:
-        a = float(action[0])
-        if a > 0 and self.y >= GROUND_TOP - 1e-6:
-            self.vy = -JUMP * a
-        self.vy += GRAVITY
-        self.y += self.vy
-        if self.y >= GROUND_TOP:
-            self.y, self.vy = GROUND_TOP, 0.0
+        self.y, self.vy = jump_step(self.y, self.vy, float(action[0]))
         for c in self.coins:
             c[0] -= SCROLL
         if all(c[2] or c[0] < -COIN_R for c in self.coins):  # checked before collection

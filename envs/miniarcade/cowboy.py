@@ -7,11 +7,8 @@ from typing import Any
 import numpy as np
 
 from envs.miniarcade.base import CANVAS, Game, rects_overlap
+from envs.miniarcade.runner import GROUND, GROUND_TOP, SCROLL, H, W, X, jump_step
 
-GROUND = 184.0  # y of the ground line
-X, W, H = 40.0, 18.0, 30.0  # the cowboy's fixed x and its size
-GROUND_TOP = GROUND - H  # the cowboy's top y when standing on the ground
-GRAVITY, JUMP, SCROLL = 1.0, 12.0, 10.0
 SPAWN_X = 264.0  # where a new obstacle group appears (off screen, right)
 PIN_OVERLAP = 2.0  # how far a pinned obstacle reaches into the cowboy while it blocks him
 # Obstacle group variants: cacti as (dx, width, height), left to right.
@@ -60,13 +57,7 @@ class Cowboy(Game):
         self.ow, self.oh = BBOXES[self.variant]
 
     def _step_game(self, action: np.ndarray) -> tuple[float, dict[str, Any]]:
-        a = float(action[0])
-        if a > 0 and self.y >= GROUND_TOP - 1e-6:
-            self.vy = -JUMP * a
-        self.vy += GRAVITY
-        self.y += self.vy
-        if self.y >= GROUND_TOP:
-            self.y, self.vy = GROUND_TOP, 0.0
+        self.y, self.vy = jump_step(self.y, self.vy, float(action[0]))
         if not self.collided:  # a blocked cowboy stops the world
             self.ox -= SCROLL
         if self.ox + self.ow < 0:

@@ -19,6 +19,7 @@ import envs
 from envs.errors import MissingAssetsError
 from envs.maniskill import ACTION_REPEAT, missing_assets
 from envs.registry import TASKS, get_task
+from tests.envs.helpers import random_steps
 
 MS_TASKS = tuple(n for n, t in TASKS.items() if t.domain == "maniskill")
 
@@ -51,26 +52,10 @@ def test_task_table_covers_the_domain():
 
 
 @pytest.mark.parametrize("name", ASSET_FREE)
-def test_task_contract(name):
-    spec = get_task(name)
-    env = envs.make(name, seed=0)
-    try:
-        obs, info = env.reset()
-        dim = env.unwrapped.observation_space.shape[0]
-        assert obs.dtype == np.float32 and obs.shape == (dim,) and dim <= 128
-        if spec.obs_dim is not None:
-            assert dim == spec.obs_dim
-        assert env.unwrapped.action_space.shape == (spec.action_dim,)
-        assert info["success"] in (0.0, 1.0)
-        for action in _random_actions(name, 3):
-            obs, reward, terminated, truncated, info = env.step(action)
-            assert obs.shape == (dim,) and np.all(np.isfinite(obs))
-            # normalised dense reward is in [0, 1] per simulator step; two steps per agent step
-            assert 0.0 <= reward <= ACTION_REPEAT + 1e-5, reward
-            assert terminated is False and truncated is False
-            assert info["success"] in (0.0, 1.0)
-    finally:
-        env.close()
+def test_reward_is_normalised_dense_over_the_action_repeat(name):
+    for _, reward, _ in random_steps(name):
+        # normalised dense reward is in [0, 1] per simulator step; two steps per agent step
+        assert 0.0 <= reward <= ACTION_REPEAT + 1e-5, reward
 
 
 @pytest.mark.parametrize("name", NEEDS_ASSETS)

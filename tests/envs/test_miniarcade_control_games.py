@@ -1,4 +1,4 @@
-"""MiniArcade part B: coconut-dodge, cartpole, point-maze and reacher.
+"""MiniArcade control games: coconut-dodge, cartpole, point-maze and reacher.
 
 Contract checks run through `envs.make` (registered length, obs dim, score range), plus game
 behaviour: seeded determinism, rendering never changes a trajectory, the fixed cartpole angle
@@ -14,17 +14,18 @@ import numpy as np
 import pytest
 
 import envs
-from envs.miniarcade import GAMES, game_class
+from envs.miniarcade import game_class
 from envs.miniarcade.cartpole import CartPole
 from envs.miniarcade.point_maze import PointMaze
 from envs.miniarcade.reacher import Reacher
+from envs.registry import get_task
 
 CARTPOLES = [f"pygame-cartpole-{v}"
              for v in ("balance", "swingup", "balance-sparse", "swingup-sparse", "tremor")]
 SOUP = ["pygame-coconut-dodge", *CARTPOLES, *(f"pygame-point-maze-var{i}" for i in (1, 2, 3))]
 HELD_OUT = [*(f"pygame-point-maze-var{i}" for i in range(4, 9)),
             *(f"pygame-reacher-{v}" for v in ("easy", "hard", "var1", "var2"))]
-TASKS = SOUP + HELD_OUT
+CONTROL_TASKS = SOUP + HELD_OUT
 
 
 def rollout(env, seed: int, policy, steps: int | None = None, render: bool = False):
@@ -49,10 +50,10 @@ def random_policy(dim: int):
 
 
 # -- contract ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", TASKS)
+@pytest.mark.parametrize("name", CONTROL_TASKS)
 def test_episode_contract(name):
     spec = envs.get_task(name)
-    assert name in GAMES
+    assert spec.domain == "pygame" and "game" in spec.params
     env = envs.make(name, seed=0)
     obs, rewards, info = rollout(env, 0, random_policy(spec.action_dim))
     assert obs.shape == (spec.episode_length + 1, spec.obs_dim) and obs.dtype == np.float32
@@ -65,7 +66,7 @@ def test_episode_contract(name):
         env.step(np.zeros(spec.action_dim, np.float32))
 
 
-@pytest.mark.parametrize("name", TASKS)
+@pytest.mark.parametrize("name", CONTROL_TASKS)
 def test_seeded_determinism_and_render_invariance(name):
     spec = envs.get_task(name)
     policy = random_policy(spec.action_dim)
@@ -83,7 +84,7 @@ def test_bad_parameters_name_the_accepted_values():
         PointMaze(layout=9)
     with pytest.raises(ValueError, match="'var3'.*'easy'"):
         Reacher(variant="var3")
-    cls, params = game_class("pygame-cartpole-tremor")
+    cls, params = game_class(get_task("pygame-cartpole-tremor"))
     assert cls is CartPole and params["tremor"]
 
 
