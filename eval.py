@@ -82,9 +82,9 @@ def run(cfg: config_module.Config, task_given: bool) -> dict[str, str]:
 
 @hydra.main(config_name="config", config_path=".", version_base=None)
 def main(cfg) -> None:
-    from newt.checkpoint import CheckpointError
-
     from hydra.core.hydra_config import HydraConfig
+
+    from newt.checkpoint import CheckpointError
 
     overrides = HydraConfig.get().overrides.task
     task_given = any(o.split("=", 1)[0].lstrip("+~") == "task" for o in overrides)

@@ -123,7 +123,7 @@ def bench_case(name: str, repeats: int, soup_envs: int) -> dict:
     # A multitask planning step is long (tens of seconds for the reference): fewer repeats.
     plan_repeats = max(1, repeats // 3) if n > 20 else repeats
     times: dict[str, list[float]] = {k: [] for k in ("plan", "plan_ref", "update", "update_ref")}
-    for agent, suffix in ((fast, ""), (ref, "_ref")):  # warm-up (allocator, first-call costs)
+    for agent in (fast, ref):  # warm-up (allocator, first-call costs)
         agent.update(batch)
         if n <= 20:
             agent.act(obs, task)

@@ -94,7 +94,8 @@ def main() -> None:
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores; "
           f"batch {args.batch}, H={horizon}, {EPISODE}-step episodes\n")
     head = (f"{'transitions':>11} {'episodes':>8} {'sample ms':>9} {'vs 10k':>6} {'transition':>10} "
-            f"{'torchrl ms':>10} {'torchrl/ours':>12} {'gather ms':>9} {'vs 10k':>6} {'scan ms':>8} {'scan/sample':>11}")
+            f"{'torchrl ms':>10} {'torchrl/ours':>12} {'gather ms':>9} {'vs 10k':>6} {'scan ms':>8} "
+            f"{'scan/sample':>11}")
     print(head)
     print("-" * len(head))
     results, first = {}, None

@@ -126,7 +126,7 @@ def raw_pass(tasks: list[str], actions: np.ndarray, seed: int, skipped: dict[str
                     env.reset()
             elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
             env.close()
-        except Exception as e:  # noqa: BLE001 - a task that cannot run is reported, not fatal
+        except Exception as e:  # a task that cannot run is reported, not fatal
             skipped[task] = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:160]
             continue
         total_steps += len(actions)

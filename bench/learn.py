@@ -44,12 +44,11 @@ def main() -> None:
     import dataclasses
 
     import torch
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
 
     import config as C
     import train
-
-    from omegaconf import OmegaConf
-    from omegaconf.errors import OmegaConfBaseException
 
     fields = {f.name for f in dataclasses.fields(C.Config)}
     unknown = [item.partition("=")[0] for item in args.overrides if item.partition("=")[0] not in fields]

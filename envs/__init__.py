@@ -16,12 +16,12 @@ import os
 
 # Headless machines have no display for GLFW; EGL renders offscreen. A user's own choice wins.
 os.environ.setdefault("MUJOCO_GL", "egl")
-from typing import Callable
+from collections.abc import Callable
 
 from envs.gym_ids import gym_id, register_all
 from envs.registry import MAKERS, TASK_SETS, TASKS, TaskSpec, get_task, resolve_tasks
 
-__all__ = ["make", "get_task", "resolve_tasks", "maker_for", "gym_id", "TASKS", "TASK_SETS", "TaskSpec"]
+__all__ = ["TASKS", "TASK_SETS", "TaskSpec", "get_task", "gym_id", "make", "maker_for", "resolve_tasks"]
 
 RENDER_MODES = (None, "rgb_array")
 

@@ -49,7 +49,7 @@ def load(domain: str, task: str, seed: int | None):
 class DMControlEnv(gym.Env):
     """A dm_control task as a gymnasium env with action repeat 2 and a flat float32 observation."""
 
-    metadata = {"render_modes": ["rgb_array"]}
+    metadata = {"render_modes": ["rgb_array"]}  # noqa: RUF012 - gymnasium's class-attribute convention
 
     def __init__(self, spec: TaskSpec, seed: int | None = None, render_mode: str | None = None):
         self.task_spec = spec

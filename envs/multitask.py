@@ -112,7 +112,7 @@ class _SlotGroup:
         for i in self.slots:
             try:
                 self._envs.append(envs.make(specs[i], seed=seed + i, render_mode=render_mode))
-            except Exception as e:
+            except Exception as e:  # any failure is sent to the parent, which raises it
                 self.close()
                 _note(e, f"while making slot {i} ({specs[i].name})")
                 raise
@@ -189,7 +189,7 @@ def _send_error(conn, e: BaseException) -> None:
     text = "".join(traceback.format_exception(e))
     try:
         conn.send(("error", (text, e)))
-    except Exception:  # noqa: BLE001 - an exception that does not pickle goes as text only
+    except Exception:  # an exception that does not pickle goes as text only
         conn.send(("error", (text, None)))
 
 
@@ -201,7 +201,7 @@ def _worker_main(specs: tuple[TaskSpec, ...], slots: tuple[int, ...], seed: int,
     _limit_threads()
     try:
         group = _SlotGroup(specs, slots, seed, _views(shared, len(specs)), render_mode)
-    except Exception as e:  # noqa: BLE001 - any failure is sent to the parent, which raises it
+    except Exception as e:  # any failure is sent to the parent, which raises it
         _send_error(conn, e)
         return
     conn.send_bytes(b"")
@@ -233,7 +233,7 @@ def _worker_main(specs: tuple[TaskSpec, ...], slots: tuple[int, ...], seed: int,
                     conn.send(("ok", group.render(int(msg[1:]))))
                 else:
                     conn.send(("error", (f"unknown command {msg!r}", None)))
-            except Exception as e:  # noqa: BLE001 - any failure is sent to the parent, which raises it
+            except Exception as e:  # any failure is sent to the parent, which raises it
                 _send_error(conn, e)
     finally:
         group.close()

@@ -13,15 +13,29 @@ without, say, ManiSkill can still run DMControl.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType, ModuleType
-from typing import Any, Mapping
+from typing import Any
 
 from envs import tasks as _tasks
 from envs.scoring import SUCCESS_SCORE, ScoreRule, return_score
 
-__all__ = ["MAX_OBS_DIM", "MAX_ACTION_DIM", "ScoreRule", "return_score", "SUCCESS_SCORE", "TaskSpec",
-           "MAKERS", "DOMAINS", "TASKS", "TASK_SETS", "build", "get_task", "resolve_tasks", "task_id"]
+__all__ = [
+    "DOMAINS",
+    "MAKERS",
+    "MAX_ACTION_DIM",
+    "MAX_OBS_DIM",
+    "SUCCESS_SCORE",
+    "TASKS",
+    "TASK_SETS",
+    "ScoreRule",
+    "TaskSpec",
+    "build",
+    "get_task",
+    "resolve_tasks",
+    "return_score",
+    "task_id",
+]
 
 MAX_OBS_DIM = 128  # observations are right-padded with zeros to this size in the multitask env
 MAX_ACTION_DIM = 16  # actions are 16-D; a task reads only its first `action_dim` entries

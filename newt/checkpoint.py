@@ -57,9 +57,10 @@ def read_checkpoint(path: str, map_location: str | torch.device = "cpu") -> dict
     if not isinstance(state, dict) or "agent" not in state or "config" not in state:
         raise CheckpointError(f"checkpoint {path!r} is not a Newt checkpoint (no 'agent' and 'config' entries)")
     if state.get("version") != CHECKPOINT_VERSION:
-        raise CheckpointError(f"checkpoint {path!r} has format version {state.get('version')!r}; this Newt reads "
-                              f"version {CHECKPOINT_VERSION} only (version 1 predates the fidelity fixes: other optimiser "
-                              f"and running-scale state, other losses), so start a new run or use the release that wrote it")
+        raise CheckpointError(
+            f"checkpoint {path!r} has format version {state.get('version')!r}; this Newt reads version "
+            f"{CHECKPOINT_VERSION} only (version 1 predates the fidelity fixes: other optimiser and running-scale "
+            f"state, other losses), so start a new run or use the release that wrote it")
     return state
 
 

@@ -38,7 +38,8 @@ def evaluate(agent, env, task_index: Mapping[str, int], mpc: bool | None = None,
     task_index maps a task name to the model's task index. mpc=None follows the agent's config;
     False acts with the policy's mean action (cheap on CPU for hundreds of envs). record=True keeps
     the rendered frames of the first slot of each task. progress(steps_done, steps_total), if given,
-    is called after every vector step (steps of the longest episode; the progress bar). constraint is the constrained-planning weight
+    is called after every vector step (steps of the longest episode; the progress bar). constraint
+    is the constrained-planning weight
     (the original evaluates with the weight of the current training step).
     """
     from envs.registry import TASKS

@@ -56,7 +56,7 @@ def compiled_mish_kernels() -> tuple:
             if not ok:
                 raise RuntimeError("compiled Mish differs from F.mish")
             _compiled = (fwd, bwd)
-        except Exception as e:  # noqa: BLE001 - no compiler, unsupported platform: fall back, loudly
+        except Exception as e:  # no compiler, unsupported platform: fall back, loudly
             warnings.warn(f"newt: compiled Mish kernels unavailable ({type(e).__name__}: {str(e)[:200]}); "
                           "using F.mish (slower on CPU). Install a C++ compiler, or set "
                           "NEWT_COMPILED_KERNELS=0 to silence this.", stacklevel=2)

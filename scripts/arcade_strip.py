@@ -18,10 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # run from anywhere without installing
-
 import envs
+
+ROOT = Path(__file__).resolve().parents[1]
 
 LABEL_HEIGHT = 18  # pixels of caption under each frame
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import config as C
-from newt.checkpoint import CheckpointError, finetune_weights, save_checkpoint
+from newt.checkpoint import CheckpointError, save_checkpoint
 from newt.trainer import Trainer
 from tests.newt.helpers import make_agent
 
@@ -15,7 +15,7 @@ SOURCE = ["og-point-var1", "walker-walk"]  # a small multitask "soup"
 
 
 def _multitask_checkpoint(path, model_size="S"):
-    agent, derived = make_agent(SOURCE, embeddings=True, model_size=model_size)
+    agent, _derived = make_agent(SOURCE, embeddings=True, model_size=model_size)
     cfg = C.Config(task=SOURCE, model_size=model_size, device="cpu")
     save_checkpoint({"agent": agent.state_dict(), "step": 5000, "episodes": 3, "updates": 7,
                      "config": __import__("dataclasses").asdict(cfg)}, str(path))
@@ -26,7 +26,6 @@ def _finetune_agent(path, task="pygame-reacher-easy", model_size="S"):
     cfg = C.Config(task=task, model_size=model_size, device="cpu", finetune=True, checkpoint=str(path))
     derived = C.derive(cfg)
     from envs.embeddings import load_task_embeddings
-
     from newt.agent import Agent
 
     agent = Agent(cfg, derived, torch.as_tensor(load_task_embeddings(derived.tasks)))
@@ -36,7 +35,7 @@ def _finetune_agent(path, task="pygame-reacher-easy", model_size="S"):
 def test_weights_map_and_task_tables_stay_the_runs_own(tmp_path):
     path = tmp_path / "soup.pt"
     source = _multitask_checkpoint(path)
-    trainer, derived = _finetune_agent(path)
+    trainer, _derived = _finetune_agent(path)
     before_tables = {k: v.clone() for k, v in trainer.agent.model.state_dict().items()
                      if k in ("task_embeddings", "action_masks", "discounts")}
     trainer.finetune_from(str(path))
@@ -69,7 +68,7 @@ def test_single_task_checkpoint_and_other_size_are_refused(tmp_path):
     save_checkpoint({"agent": single.state_dict(), "step": 0, "episodes": 0, "updates": 0,
                      "config": __import__("dataclasses").asdict(C.Config(task="walker-walk", model_size="S"))},
                     str(tmp_path / "single.pt"))
-    with pytest.raises(CheckpointError, match=r"is single-task \(task='walker-walk'\); finetune=true needs a multitask"):
+    with pytest.raises(CheckpointError, match=r"single-task \(task='walker-walk'\); finetune=true needs a multitask"):
         _finetune_agent(tmp_path / "single.pt")[0].finetune_from(str(tmp_path / "single.pt"))
 
 

@@ -28,7 +28,7 @@ CANVAS = 224  # side of the square canvas in pixels
 class Game(gym.Env):
     """Base class: seeding, action clipping, step counting, and headless rendering."""
 
-    metadata = {"render_modes": ["rgb_array"], "render_fps": 30}
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 30}  # noqa: RUF012 - gymnasium's convention
     OBS_DIM: int = 0  # length of the observation vector
     ACTION_DIM: int = 1  # number of action entries in [-1, 1]
     HAS_SUCCESS: bool = False  # whether `success` is meaningful (else reported as 0)

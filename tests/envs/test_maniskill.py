@@ -44,7 +44,8 @@ def test_task_table_covers_the_domain():
     import envs.maniskill_tasks  # noqa: F401
 
     assert len(MS_TASKS) == 47 and sum(TASKS[n].soup for n in MS_TASKS) == 36
-    unknown = {n: TASKS[n].params.get("env_id") for n in MS_TASKS if TASKS[n].params.get("env_id") not in REGISTERED_ENVS}
+    unknown = {n: TASKS[n].params.get("env_id") for n in MS_TASKS
+               if TASKS[n].params.get("env_id") not in REGISTERED_ENVS}
     assert not unknown, f"tasks whose ManiSkill env id is not registered: {unknown}"
     ycb = [n for n in MS_TASKS if "YCB" in TASKS[n].params["env_id"]]
     assert all(TASKS[n].params.get("model") for n in ycb), "every YCB task names its model"

@@ -81,9 +81,9 @@ def air_hockey(o):  # in our half: get below the puck, then drive up through it;
     if puck[1] < 100:
         target = (112.0, 185.0)
     elif mallet[1] > puck[1] + 4:
-        target = puck + (0, -12)
+        target = puck + np.array([0.0, -12.0])  # numpy: element-wise offset
     else:  # above the puck: go around it first
-        target = puck + (15 if mallet[0] > puck[0] else -15, 20)
+        target = puck + np.array([15.0 if mallet[0] > puck[0] else -15.0, 20.0])
     return (np.asarray(target) - mallet) / 7.5
 
 

@@ -82,7 +82,7 @@ def test_seeded_determinism_and_render_invariance(name):
 def test_bad_parameters_name_the_accepted_values():
     with pytest.raises(ValueError, match=r"layout 9.*\[1, 2, 3, 4, 5, 6, 7, 8\]"):
         PointMaze(layout=9)
-    with pytest.raises(ValueError, match="'var3'.*'easy'"):
+    with pytest.raises(ValueError, match=r"'var3'.*'easy'"):
         Reacher(variant="var3")
     cls, params = game_class(get_task("pygame-cartpole-tremor"))
     assert cls is CartPole and params["tremor"]

@@ -108,7 +108,7 @@ def test_og_ant_reward_is_displacement_along_the_commanded_direction():
         inner = env.unwrapped._env
         rng = np.random.default_rng(0)
         directions = [obs[-2:].copy()]
-        for t in range(1, 101):
+        for _ in range(1, 101):
             before = inner.data.qpos[:2].copy()
             z = obs[-2:].astype(np.float64)
             obs, reward, *_ = env.step(rng.uniform(-1, 1, 8).astype(np.float32))

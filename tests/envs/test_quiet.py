@@ -18,7 +18,7 @@ from tests.envs.helpers import FAST_TASKS
 
 ROOT = Path(__file__).resolve().parents[2]
 MISSING_ASSETS_RC = 3
-SCRIPT = """
+SCRIPT = f"""
 import sys
 import numpy as np
 import envs
@@ -27,11 +27,11 @@ try:
     env = envs.make(sys.argv[1], seed=0)
 except MissingAssetsError as e:
     sys.stderr.write(str(e))
-    sys.exit({rc})
+    sys.exit({MISSING_ASSETS_RC})
 env.reset(seed=0)
 env.step(np.zeros(env.action_space.shape, np.float32))
 env.close()
-""".format(rc=MISSING_ASSETS_RC)
+"""
 # ManiSkill builds these scenes with builders that have no initial pose (and float64 passive
 # controller bounds), which it logs and warns about on every build.
 QUIET_TASKS = [*FAST_TASKS.values(), "ms-cartpole-balance", "ms-place-sphere"]

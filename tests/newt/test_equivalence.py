@@ -8,7 +8,6 @@ import torch
 import torch.nn.functional as F
 
 import newt.layers
-
 from newt.layers import group_softmax, mish
 from tests.newt.helpers import make_agent, random_batch
 
@@ -53,7 +52,8 @@ def test_group_softmax_and_mish_match_torch(grad):
         torch.testing.assert_close(x.grad, x2.grad, **TOL)
 
 
-@pytest.mark.parametrize("task,chunk_rows", [("cartpole-balance", 2048), ("dmcontrol", 2048), ("dmcontrol", 64), ("dmcontrol", 320)])
+@pytest.mark.parametrize("task,chunk_rows",
+                         [("cartpole-balance", 2048), ("dmcontrol", 2048), ("dmcontrol", 64), ("dmcontrol", 320)])
 def test_estimate_value_matches_reference(task, chunk_rows):
     """Also with env groups of 1 (chunk_rows < samples) and of several envs (uneven last group)."""
     fast, ref, d = _pair(task=task, **SMALL_PLAN)

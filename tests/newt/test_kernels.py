@@ -13,7 +13,7 @@ import newt.kernels as K
 TOL = {"rtol": 1e-5, "atol": 1e-6}
 
 
-@pytest.mark.skipif(sys.platform != "linux" or shutil.which("gcc") is None and shutil.which("cc") is None,
+@pytest.mark.skipif(sys.platform != "linux" or (shutil.which("gcc") is None and shutil.which("cc") is None),
                     reason="torch.compile's CPU backend needs a C++ compiler")
 def test_compiled_mish_kernels_are_built_where_a_compiler_exists():
     assert len(K.compiled_mish_kernels()) == 2

@@ -38,7 +38,7 @@ def test_squashed_gaussian_masks_and_bounds():
     mean, log_std = torch.randn(1000, 16) * 3, torch.randn(1000, 16)
     mask = torch.zeros(1000, 16)
     mask[:, :5] = 1
-    action, mean_action, log_prob, _ = squashed_gaussian(mean, log_std, mask)
+    action, mean_action, _log_prob, _ = squashed_gaussian(mean, log_std, mask)
     assert (action[:, 5:] == 0).all() and (mean_action[:, 5:] == 0).all()
     assert action.abs().max() <= 1
     # log_prob ignores masked dims: changing their log_std must not change it.

@@ -32,7 +32,10 @@ def _first_samples(constraint, noise_value):
         return seen["pi"]
 
     planner.estimate_value, planner.policy_trajectories = estimate, trajectories
-    torch.randn = lambda *shape, **kw: torch.full(shape, noise_value, **{k: v for k, v in kw.items() if k != "generator"})
+    def fixed_noise(*shape, **kw):
+        return torch.full(shape, noise_value, **{k: v for k, v in kw.items() if k != "generator"})
+
+    torch.randn = fixed_noise
     try:
         planner.plan(z, torch.zeros(1, dtype=torch.long), eval_mode=True, constraint=constraint)
     finally:

@@ -15,7 +15,7 @@ def test_parameter_counts_match_the_docs(task, size):
 
 @pytest.mark.parametrize("size,latent,num_q", [("S", 384, 3), ("B", 512, 5)])
 def test_world_model_output_shapes(size, latent, num_q):
-    agent, d = make_agent(model_size=size)
+    agent, _d = make_agent(model_size=size)
     m = agent.model
     obs, task = torch.randn(7, 128), torch.zeros(7, dtype=torch.long)
     z = m.encode(obs, task)
