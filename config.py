@@ -59,6 +59,10 @@ class Config:
     seed_steps: Optional[int] = None  # seeding env steps in total, overriding seeding_coef
     seed_burst: Optional[bool] = None  # at the end of seeding, one update per seeding step (TD-MPC2), then utd; default on for one task, off for a set (Newt)
     buffer_size: int = 1_000_000  # replay capacity in transitions
+    use_demos: Optional[bool] = None  # pretrain on demos and mix them into every batch; default on for task sets
+    demo_dir: str = "demos"  # folder of <task>.pt demo files (python -m newt.demos generate ...)
+    demo_steps: int = 200_000  # pretraining updates on demos alone before online training (0: none)
+    warmup_steps: int = 5_000  # linear learning-rate warmup over the first updates of a run that pretrains
     sampling: str = "episode"  # episode: each stored episode equally likely (the original's); transition: each step
     lr: float = 3e-4  # Adam learning rate
     enc_lr_scale: float = 0.3  # encoder learning rate multiplier
@@ -127,6 +131,7 @@ class Derived:
     constrained_planning: bool
     constraint_start_step: int
     seed_burst: bool  # one update per seeding step when seeding ends
+    use_demos: bool
     save_freq: int
     device: str
     size: ModelSize  # model_size, resolved: B for one task, L for a set unless set
@@ -159,6 +164,8 @@ def derive(cfg: Config) -> Derived:
     _check(cfg.eval_episodes > 0, f"eval_episodes must be > 0, got {cfg.eval_episodes}")
     _check(cfg.batch_size is None or cfg.batch_size > 0, f"batch_size must be > 0, got {cfg.batch_size}")
     _check(cfg.constraint_final_step >= 0, f"constraint_final_step must be >= 0, got {cfg.constraint_final_step}")
+    _check(cfg.demo_steps >= 0, f"demo_steps must be >= 0, got {cfg.demo_steps}")
+    _check(cfg.warmup_steps >= 0, f"warmup_steps must be >= 0, got {cfg.warmup_steps}")
     _check(cfg.seeding_coef >= 0, f"seeding_coef must be >= 0, got {cfg.seeding_coef}")
     _check(cfg.seed_steps is None or cfg.seed_steps >= 0, f"seed_steps must be >= 0, got {cfg.seed_steps}")
     _check(cfg.horizon >= 1, f"horizon must be >= 1, got {cfg.horizon}")
@@ -221,6 +228,7 @@ def derive(cfg: Config) -> Derived:
         constrained_planning=(multitask or cfg.finetune) if cfg.constrained_planning is None else cfg.constrained_planning,
         constraint_start_step=seed_steps if cfg.constraint_start_step is None else cfg.constraint_start_step,
         seed_burst=cfg.seed_burst if cfg.seed_burst is not None else not multitask,
+        use_demos=cfg.use_demos if cfg.use_demos is not None else multitask,
         save_freq=cfg.save_freq or cfg.eval_freq,
         device=device,
         size=size,

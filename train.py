@@ -35,7 +35,14 @@ def run(cfg: config_module.Config) -> None:
     agent = Agent(cfg, derived, embeddings)
     buffer = EpisodeBuffer(cfg.buffer_size, derived.obs_dim, derived.action_dim, cfg.horizon, derived.device,
                            sampling=cfg.sampling)
+    if derived.use_demos:  # before any env is made: a run without demos fails at once
+        from newt.demo_buffer import build_demo_mix
+
+        buffer = build_demo_mix(cfg.demo_dir, derived.tasks, buffer, cfg.horizon, derived.device, cfg.sampling,
+                                derived.task_label)
     trainer = Trainer(cfg, derived, agent, buffer, rng)
+    pretrain = derived.use_demos and cfg.demo_steps > 0 and not cfg.checkpoint  # resumed/finetuned: trained
+    trainer.warmup = pretrain
     if cfg.checkpoint and cfg.finetune:
         trainer.finetune_from(cfg.checkpoint)
         print(f"finetuning {derived.task_label} from {cfg.checkpoint} (its weights, fresh optimisers, step 0)")
@@ -55,9 +62,12 @@ def run(cfg: config_module.Config) -> None:
 
         mpc_eval = cfg.mpc if cfg.eval_mpc is None else cfg.eval_mpc
         estimate = estimate_costs(agent, derived, derived.num_envs, eval_env, mpc_eval)
-        logger.bar.write(estimate.summary(max(0, cfg.steps - max(trainer.step, derived.seed_steps))))
+        logger.bar.write(estimate.summary(max(0, cfg.steps - max(trainer.step, derived.seed_steps)),
+                                          cfg.demo_steps if pretrain else 0))
         logger.bar.write(cpu_recipe(derived))
     try:
+        if pretrain:
+            trainer.pretrain(logger)
         trainer.train(env, eval_env, logger)
     finally:
         logger.close()

@@ -68,7 +68,7 @@ class Logger:
         os.makedirs(self.run_dir, exist_ok=True)
         resume_step = initial_step if initial_step > 0 else None
         self.csv = {k: CSVWriter(os.path.join(self.run_dir, f"{k}.csv"), resume_step)
-                    for k in ("train", "eval", "eval_tasks")}
+                    for k in ("pretrain", "train", "eval", "eval_tasks")}
         self.bar = tqdm(total=total_steps, initial=initial_step, unit="step", dynamic_ncols=True,
                         desc=f"{derived.task_label} s{cfg.seed}")
         self.wandb = None
@@ -79,6 +79,17 @@ class Logger:
                 project=cfg.wandb_project, entity=cfg.wandb_entity, dir=self.run_dir,
                 name=f"{derived.task_label}-{cfg.seed}-{cfg.exp_name}", config=dataclasses.asdict(cfg),
                 resume="allow")
+            # Each kind has its own x-axis: env steps, or pretraining updates (which come first and
+            # would otherwise make wandb drop the online rows logged at smaller step numbers).
+            self.wandb.define_metric("env_step")
+            self.wandb.define_metric("pretrain_update")
+            for kind in ("train", "eval"):
+                self.wandb.define_metric(f"{kind}/*", step_metric="env_step")
+            self.wandb.define_metric("pretrain/*", step_metric="pretrain_update")
+
+    def phase_bar(self, name: str, total: int) -> tqdm:
+        """A second progress bar for a phase before training (demo pretraining), in updates."""
+        return tqdm(total=total, unit="update", dynamic_ncols=True, desc=name, leave=False)
 
     def advance(self, steps: int, postfix: dict[str, float] | None = None) -> None:
         self.bar.update(steps)
@@ -93,7 +104,9 @@ class Logger:
         row = {"step": step, **metrics}
         self.csv[kind].write(row)
         if self.wandb is not None and kind != "eval_tasks":
-            self.wandb.log({f"{kind}/{k}": v for k, v in metrics.items() if isinstance(v, (int, float))}, step=step)
+            axis = "pretrain_update" if kind == "pretrain" else "env_step"
+            numbers = {f"{kind}/{k}": v for k, v in metrics.items() if isinstance(v, (int, float))}
+            self.wandb.log({axis: step, **numbers})
 
     def eval_summary(self, step: int, per_task: dict[str, dict[str, float]], overall: dict[str, float]) -> None:
         lines = [f"eval @ {step:,} steps: reward {overall['episode_reward']:.1f}  "

@@ -83,6 +83,7 @@ class Agent:
         self.optim = torch.optim.Adam(
             [{"params": enc_params, "lr": cfg.lr * cfg.enc_lr_scale}, {"params": others}], lr=cfg.lr)
         self.pi_optim = torch.optim.Adam(self.model.pi_net.parameters(), lr=cfg.lr, eps=1e-5)
+        self._base_lrs = [[g["lr"] for g in opt.param_groups] for opt in (self.optim, self.pi_optim)]
         self.scale = RunningScale(cfg.tau, self.device)
         self.planners: dict[int, Planner] = {}
         # Weights of the per-step losses over the horizon, as Newt: rho^t for t = 0..H, normalised to
@@ -91,6 +92,12 @@ class Agent:
         w = cfg.rho ** torch.arange(cfg.horizon + 1, dtype=torch.float32, device=self.device)
         self.horizon_weights = w / w.sum()
         self._model_loss = compiled(self.model_loss) if cfg.compile else self.model_loss
+
+    def set_lr_scale(self, factor: float) -> None:
+        """Every param group's learning rate = its configured rate x factor (the warmup)."""
+        for opt, base in zip((self.optim, self.pi_optim), self._base_lrs):
+            for group, lr in zip(opt.param_groups, base):
+                group["lr"] = lr * factor
 
     def planner(self, num_envs: int) -> Planner:
         """One planner (with its warm-start memory) per batch size of envs acted for."""

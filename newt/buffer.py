@@ -33,6 +33,12 @@ class Batch(NamedTuple):
 SAMPLING = ("episode", "transition")
 
 
+def concat_batches(a: Batch, b: Batch) -> Batch:
+    """Two batches side by side (slices along the batch dimension)."""
+    return Batch(obs=torch.cat([a.obs, b.obs], 1), action=torch.cat([a.action, b.action], 1),
+                 reward=torch.cat([a.reward, b.reward], 1), task=torch.cat([a.task, b.task], 0))
+
+
 class EpisodeBuffer:
     def __init__(self, capacity: int, obs_dim: int, action_dim: int, horizon: int, device: str = "cpu",
                  sampling: str = "episode"):
@@ -117,3 +123,29 @@ class EpisodeBuffer:
         for k, v in state.items():
             setattr(self, k, v.to(self.device) if torch.is_tensor(v) else v)
         self._cum = torch.cumsum(self._ep_len, 0)
+
+
+class DemoMix:
+    """Half of every batch from the demo buffer, half from the online buffer, as the original's
+    EnsembleBuffer. The online buffer also holds the demos (the caller adds them to both), so in
+    pretraining, before any env step, every slice is a demo slice; online episodes go to the online
+    buffer only. `add`, `num_episodes` and `len` are the online buffer's."""
+
+    def __init__(self, demos: EpisodeBuffer, online: EpisodeBuffer):
+        if demos.num_episodes == 0:
+            raise ValueError("the demo buffer is empty: add the demos before mixing")
+        self.demos, self.online = demos, online
+
+    def __len__(self) -> int:
+        return len(self.online)
+
+    @property
+    def num_episodes(self) -> int:
+        return self.online.num_episodes
+
+    def add(self, obs: torch.Tensor, action: torch.Tensor, reward: torch.Tensor, task: int) -> None:
+        self.online.add(obs, action, reward, task)
+
+    def sample(self, batch_size: int, generator: torch.Generator | None = None) -> Batch:
+        half = batch_size // 2
+        return concat_batches(self.demos.sample(half, generator), self.online.sample(batch_size - half, generator))

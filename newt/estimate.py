@@ -28,11 +28,14 @@ class CostEstimate:
     per_env_step_s: float  # wall time per env step after seeding
     per_eval_s: float  # one evaluation (every eval env, one full episode)
 
-    def summary(self, steps_after_seeding: int) -> str:
+    def summary(self, steps_after_seeding: int, pretrain_updates: int = 0) -> str:
         total = steps_after_seeding * self.per_env_step_s
+        pretrain = (f"; demo pretraining {pretrain_updates:,} updates, {pretrain_updates * self.update_s / 3600:.1f} h"
+                    if pretrain_updates else "")
         return (f"estimated on this machine: {self.per_env_step_s * 1e3:.1f} ms per env step after seeding "
                 f"(acting {self.act_s * 1e3:.0f} ms per vector step, update {self.update_s * 1e3:.0f} ms), "
-                f"{self.per_eval_s / 60:.1f} min per evaluation; {total / 3600:.1f} h of training after seeding")
+                f"{self.per_eval_s / 60:.1f} min per evaluation; {total / 3600:.1f} h of training after seeding"
+                f"{pretrain}")
 
 
 def _timed(fn, repeats: int = 1) -> float:

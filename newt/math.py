@@ -18,6 +18,12 @@ def symexp(x: torch.Tensor) -> torch.Tensor:
     return torch.sign(x) * torch.expm1(x.abs())
 
 
+def warmup_factor(update: int, warmup_steps: int) -> float:
+    """Learning-rate factor of the `update`-th update (0-based) under a linear warmup: (k+1)/W up
+    to 1, so the first update is small but not zero (the original's MultiWarmupConstantLR)."""
+    return 1.0 if warmup_steps <= 0 else min(1.0, (update + 1) / warmup_steps)
+
+
 def constraint_weight(step: int, start: int, final: int) -> float:
     """Weight of the policy in constrained planning (Newt's interp_dist): 1 before `start`, then
     1 - (step - start) / final, floored at 0, so it reaches 0 at step start + final (the original's

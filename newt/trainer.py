@@ -17,7 +17,7 @@ from newt.agent import Agent
 from newt.buffer import EpisodeBuffer
 from newt.checkpoint import CheckpointError, finetune_weights, read_checkpoint, save_checkpoint
 from newt.evaluation import EvalResult, evaluate
-from newt.math import constraint_weight
+from newt.math import constraint_weight, warmup_factor
 
 if TYPE_CHECKING:  # config.py lives at the repository root, outside the installed packages
     from config import Config, Derived
@@ -38,6 +38,10 @@ class Trainer:
         # True once the agent holds trained weights (finetuning, demo pretraining): seeding then
         # acts with its policy instead of uniform noise, as the original does.
         self.pretrained = False
+        self.pretrain_updates = 0  # updates of the demo-pretraining phase (not in `updates`)
+        # Linear learning-rate warmup over the first warmup_steps updates, for a run that pretrains
+        # (the original turns its warmup schedule on with demos, when not resuming).
+        self.warmup = False
 
     # --- checkpoints ---------------------------------------------------------------------------
     def checkpoint_path(self) -> str:
@@ -48,6 +52,7 @@ class Trainer:
         save_checkpoint({
             "agent": self.agent.state_dict(),
             "step": self.step, "episodes": self.episodes, "updates": self.updates,
+            "pretrained": self.pretrained, "pretrain_updates": self.pretrain_updates,
             "config": dataclasses.asdict(self.cfg), "model_size": self.derived.size.name,
         }, path)
         return path
@@ -63,6 +68,7 @@ class Trainer:
                              + ", ".join(f"{k}={a!r} (this run: {b!r})" for k, (a, b) in bad.items()))
         self.agent.load_state_dict(state["agent"])
         self.step, self.episodes, self.updates = state["step"], state["episodes"], state["updates"]
+        self.pretrained, self.pretrain_updates = state["pretrained"], state["pretrain_updates"]
 
     def finetune_from(self, path: str) -> None:
         """Start this single-task run from a multitask checkpoint's weights (fresh optimisers,
@@ -74,6 +80,34 @@ class Trainer:
         model.load_state_dict(finetune_weights(state, model.state_dict(), self.derived.size.name, path,
                                                checkpoint_derived))
         self.pretrained = True
+
+    # --- updates ----------------------------------------------------------------------------------
+    def _update(self, batch, pretrain: bool = False) -> dict[str, float]:
+        if self.warmup:
+            k = self.pretrain_updates + self.updates
+            if k <= self.cfg.warmup_steps:
+                self.agent.set_lr_scale(warmup_factor(k, self.cfg.warmup_steps))
+        return self.agent.update(batch, pretrain=pretrain)
+
+    def pretrain(self, logger: Logger) -> None:
+        """Newt's demo pretraining: `demo_steps` updates on demo batches alone (the online buffer
+        holds only demos before the first env step), with no max-Q policy step and the policy prior
+        term inside the model loss; the learning rate warms up. Logged to pretrain.csv (and wandb)
+        50 times; the weights are saved to checkpoint_0.pt when it ends."""
+        cfg, d = self.cfg, self.derived
+        log_every = max(1, cfg.demo_steps // 50)
+        bar = logger.phase_bar("pretraining", cfg.demo_steps - self.pretrain_updates)
+        start = time.time()
+        while self.pretrain_updates < cfg.demo_steps:
+            metrics = self._update(self.buffer.sample(d.batch_size), pretrain=True)
+            self.pretrain_updates += 1
+            bar.update(1)
+            if self.pretrain_updates % log_every == 0 or self.pretrain_updates == cfg.demo_steps:
+                bar.set_postfix({"loss": f"{metrics['total_loss']:.3g}"}, refresh=False)
+                logger.log("pretrain", self.pretrain_updates, {**metrics, "elapsed_s": time.time() - start})
+        bar.close()
+        self.pretrained = True
+        self.save()
 
     # --- evaluation ----------------------------------------------------------------------------
     def evaluate(self, env: MultitaskEnv, progress=None) -> EvalResult:
@@ -149,7 +183,7 @@ class Trainer:
                 else:
                     self._update_credit += d.utd * n
                 while self._update_credit >= 1.0:
-                    train_metrics = self.agent.update(self.buffer.sample(d.batch_size))
+                    train_metrics = self._update(self.buffer.sample(d.batch_size))
                     self.updates += 1
                     self._update_credit -= 1.0
             elapsed = max(time.time() - start_time, 1e-9)
