@@ -10,7 +10,6 @@ writes back into the config afterwards.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from hydra.core.config_store import ConfigStore
 
@@ -24,9 +23,9 @@ class Config:
     seed: int = 1  # seeds torch, numpy and the envs
     exp_name: str = "default"  # run name: logs go to logs/<task>/<seed>/<exp_name>/
     device: str = "auto"  # auto (cuda if available), cpu or cuda
-    checkpoint: Optional[str] = None  # resume from this checkpoint file
-    num_envs: Optional[int] = None  # parallel envs; default 2 for one task, one per task for a set
-    num_workers: Optional[int] = None  # env worker processes; 0 steps envs in-process; default 0 for one task, one per core for a set
+    checkpoint: str | None = None  # resume from this checkpoint file
+    num_envs: int | None = None  # parallel envs; default 2 for one task, one per task for a set
+    num_workers: int | None = None  # env worker processes; 0 steps envs in-process; default 0 for one task, one per core for a set
     compile: bool = False  # torch.compile planning and update (GPU; measured to not help on CPU)
     # --- model ---
     model_size: str = "S"  # S, B, L or XL: 1.3M/5.0M/15.6M/70.1M parameters single-task, 1.9M/6.7M/19.2M/78.7M on the soup
@@ -50,8 +49,8 @@ class Config:
     anchor_steps: int = 0  # env steps over which the plan is anchored to the policy prior (annealed)
     # --- training ---
     batch_size: int = 256  # slices of H+1 steps per update
-    utd: Optional[float] = None  # updates per env step; default 1 for one task, 0.075 for a set
-    seed_steps: Optional[int] = None  # random-action steps before training; default max(1000, 5 episodes)
+    utd: float | None = None  # updates per env step; default 1 for one task, 0.075 for a set
+    seed_steps: int | None = None  # random-action steps before training; default max(1000, 5 episodes)
     buffer_size: int = 1_000_000  # replay capacity in transitions
     lr: float = 3e-4  # Adam learning rate
     enc_lr_scale: float = 0.3  # encoder learning rate multiplier
@@ -66,11 +65,13 @@ class Config:
     # --- evaluation, checkpoints, logging ---
     eval_freq: int = 10_000  # evaluate every this many env steps
     eval_episodes: int = 2  # episodes per task per evaluation
-    save_freq: Optional[int] = None  # checkpoint every this many env steps (default: eval_freq)
+    save_freq: int | None = None  # checkpoint every this many env steps (default: eval_freq)
     enable_wandb: bool = False  # log to wandb (WANDB_MODE=offline works without a network)
     wandb_project: str = "newt"
-    wandb_entity: Optional[str] = None
+    wandb_entity: str | None = None
     log_dir: str = "logs"  # root of the run directories
+    # --- demonstrations ---
+    demo_dir: str = "demos"  # <demo_dir>/<task>.pt demo files (python -m newt.demos; docs/demos.md)
 
 
 @dataclass(frozen=True)
