@@ -4,6 +4,9 @@ so that listing experts imports no simulator)."""
 # ManiSkill: the library's motion-planning solutions (envs.maniskill_expert.SOLUTIONS).
 MANISKILL = ("ms-pick-cube", "ms-pick-cube-eepose", "ms-push-cube", "ms-pull-cube", "ms-stack-cube",
              "ms-place-sphere", "ms-pull-cube-tool", "ms-lift-peg")
-BOX2D = ()
-OGBENCH = ()
+# Box2D: lunar-lander heuristics.
+BOX2D = ("lunarlander-land", "lunarlander-hover", "lunarlander-takeoff")
+# OGBench: the point mazes (grid shortest path + waypoints), soup and held-out.
+OGBENCH = ("og-point-arena", "og-point-maze", "og-point-bottleneck", "og-point-circle", "og-point-spiral",
+           "og-point-var1", "og-point-var2")
 ROBODESK = ()
