@@ -9,4 +9,5 @@ BOX2D = ("lunarlander-land", "lunarlander-hover", "lunarlander-takeoff")
 # OGBench: the point mazes (grid shortest path + waypoints), soup and held-out.
 OGBENCH = ("og-point-arena", "og-point-maze", "og-point-bottleneck", "og-point-circle", "og-point-spiral",
            "og-point-var1", "og-point-var2")
-ROBODESK = ()
+# RoboDesk: IK waypoint scripts for the three buttons.
+ROBODESK = ("rd-push-red", "rd-push-green", "rd-push-blue")
