@@ -22,9 +22,13 @@ def measure(args: tuple[str, int, str]) -> dict:
     import numpy as np
 
     import envs
+    from envs.errors import MissingAssetsError
     from envs.experts import make_expert
 
-    env = envs.make(task, seed=0)
+    try:
+        env = envs.make(task, seed=0)
+    except MissingAssetsError as e:
+        return {"task": task, "unavailable": str(e).split(". ")[0]}
     if variant == "stock":
         from envs.experts.metaworld import MetaWorldExpert
 
@@ -68,6 +72,9 @@ def main() -> None:
             rows = list(pool.imap(measure, jobs))
     else:
         rows = [measure(j) for j in jobs]
+    for r in [r for r in rows if "unavailable" in r]:
+        print(f"{r['task']:32s} unavailable: {r['unavailable']}")
+    rows = [r for r in rows if "unavailable" not in r]
     for r in rows:
         print(f"{r['task']:32s} last {r['last']:.2f}  ever {r['ever']:.2f}  score {r['score']:.3f}  return {r['ret']:.1f}",
               flush=True)

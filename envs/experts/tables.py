@@ -1,9 +1,10 @@
 """Which tasks of the domains with partial coverage have an expert (kept apart from the expert code,
 so that listing experts imports no simulator)."""
 
-# ManiSkill: the library's motion-planning solutions (envs.maniskill_expert.SOLUTIONS).
+# ManiSkill: the library's motion-planning solutions (envs.maniskill_expert.SOLUTIONS), and the
+# reach tasks (a proportional controller toward the goal).
 MANISKILL = ("ms-pick-cube", "ms-pick-cube-eepose", "ms-push-cube", "ms-pull-cube", "ms-stack-cube",
-             "ms-place-sphere", "ms-pull-cube-tool", "ms-lift-peg")
+             "ms-place-sphere", "ms-pull-cube-tool", "ms-lift-peg", "ms-reach", "ms-reach-eepose", "ms-reach-xarm6")
 # Box2D: lunar-lander heuristics.
 BOX2D = ("lunarlander-land", "lunarlander-hover", "lunarlander-takeoff")
 # OGBench: the point mazes (grid shortest path + waypoints), soup and held-out.

@@ -52,6 +52,7 @@ class TaskReport:
     skipped: bool = False  # the file existed already
     seconds: float = 0.0
     error: str = ""
+    unavailable: str = ""  # why the task cannot run on this machine (e.g. missing simulator assets)
 
 
 def needs_success(task: str) -> bool:
@@ -151,10 +152,14 @@ def generate_task(task: str, source_spec: str, episodes: int, out: str, seed: in
 
 
 def _work(args: tuple) -> TaskReport:
+    from envs.errors import MissingAssetsError
+
     task = args[0]
     try:
         torch.set_num_threads(1)
         return generate_task(*args)
+    except MissingAssetsError as e:
+        return TaskReport(task, args[1], 0, 0, math.nan, written=False, unavailable=str(e).split(". ")[0])
     except Exception as e:  # noqa: BLE001  (a failing task is reported, the others still run)
         import traceback
 
@@ -199,6 +204,7 @@ def format_report(reports: list[TaskReport]) -> str:
     for r in reports:
         note = ("exists (skipped; --force remakes it)" if r.skipped else
                 "ERROR " + r.error.splitlines()[0] if r.error else
+                "unavailable here: " + r.unavailable if r.unavailable else
                 f"written ({r.seconds:.0f}s)" if r.written else "too few accepted: no file")
         score = "" if math.isnan(r.mean_score) else f"{r.mean_score:.3f}"
         lines.append(f"{r.task:34s} {f'{r.kept}/{r.tried}':>10s} {score:>6s}  {r.source:10s} {note}")
