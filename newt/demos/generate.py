@@ -53,6 +53,8 @@ class TaskReport:
     seconds: float = 0.0
     error: str = ""
     unavailable: str = ""  # why the task cannot run on this machine (e.g. missing simulator assets)
+    failed_episodes: int = 0  # episodes whose source raised (counted as tried, never kept)
+    first_failure: str = ""
 
 
 def needs_success(task: str) -> bool:
@@ -131,14 +133,22 @@ def generate_task(task: str, source_spec: str, episodes: int, out: str, seed: in
     kept: list[Episode] = []
     scores: list[float] = []
     tried = 0
+    failures: list[str] = []
     try:
         source = make_source(source_spec, task, env)
         next_seed = seed
         while len(kept) < episodes and tried < max_tries:
             size = min(2 * episodes, max_tries - tried)
-            batch = [run_episode(env, source, s) for s in range(next_seed, next_seed + size)]
+            batch = []
+            for s in range(next_seed, next_seed + size):
+                try:
+                    batch.append(run_episode(env, source, s))
+                except (RuntimeError, ValueError) as e:  # e.g. a motion planner finding no plan
+                    failures.append(f"seed {s}: {type(e).__name__}: {e}")
             next_seed += size
             tried += size
+            if not batch:
+                continue
             scores += [e.score for e in batch]
             kept += [e for e, ok in zip(batch, accept(task, batch)) if ok]
     finally:
@@ -148,7 +158,8 @@ def generate_task(task: str, source_spec: str, episodes: int, out: str, seed: in
     if written:
         save_file(to_rows(kept), path)
     mean = float(np.mean([e.score for e in kept])) if kept else float(np.mean(scores)) if scores else math.nan
-    return TaskReport(task, source_spec, len(kept), tried, mean, written, seconds=time.time() - start)
+    return TaskReport(task, source_spec, len(kept), tried, mean, written, seconds=time.time() - start,
+                      failed_episodes=len(failures), first_failure=failures[0] if failures else "")
 
 
 def _work(args: tuple) -> TaskReport:
@@ -206,6 +217,8 @@ def format_report(reports: list[TaskReport]) -> str:
                 "ERROR " + r.error.splitlines()[0] if r.error else
                 "unavailable here: " + r.unavailable if r.unavailable else
                 f"written ({r.seconds:.0f}s)" if r.written else "too few accepted: no file")
+        if r.failed_episodes:
+            note += f"; {r.failed_episodes} episode(s) failed, first: {r.first_failure[:80]}"
         score = "" if math.isnan(r.mean_score) else f"{r.mean_score:.3f}"
         lines.append(f"{r.task:34s} {f'{r.kept}/{r.tried}':>10s} {score:>6s}  {r.source:10s} {note}")
     written = sum(r.written for r in reports)
