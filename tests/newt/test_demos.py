@@ -218,3 +218,26 @@ def test_generated_file_passes_the_validator(tmp_path):
     assert np.isclose(report.mean_score, 1.0, atol=0.1)
     again = generate(["pygame-cartpole-balance"], "scripted", episodes=2, out=str(tmp_path), jobs=1, progress=False)
     assert again[0].skipped  # a second run keeps the finished file
+
+
+def test_checkpoint_source_records_value_and_passes_the_validator(tmp_path):
+    """A single-task checkpoint (untrained, small planner) acts through `--source checkpoint=`."""
+    import config as C
+    from newt.agent import Agent
+    from newt.demos.generate import generate
+    from newt.trainer import Trainer
+
+    task = "og-point-arena"  # 100 steps, no success required by the acceptance rule
+    cfg = C.Config(task=task, device="cpu", num_samples=32, num_elites=4, num_pi_trajs=4, iterations=1)
+    derived = C.derive(cfg)
+    trainer = Trainer(cfg, derived, Agent(cfg, derived), EpisodeBuffer(1, 1, 1, 1), np.random.default_rng(0))
+    ckpt = trainer.save(str(tmp_path / "ckpt.pt"))
+    (report,) = generate([task], f"checkpoint={ckpt}", episodes=1, out=str(tmp_path / "demos"), jobs=1,
+                         progress=False)
+    assert report.written, report
+    rows = load_demo(str(tmp_path / "demos" / f"{task}.pt"))
+    value = rows["value"]
+    assert torch.isnan(value[0]) and torch.isfinite(value[1:]).all()
+    (other,) = generate(["og-point-maze"], f"checkpoint={ckpt}", episodes=1, out=str(tmp_path / "demos"), jobs=1,
+                        progress=False)
+    assert "trained on task 'og-point-arena'" in other.error and not other.written
