@@ -90,7 +90,10 @@ def read_file(path: str) -> dict[str, torch.Tensor]:
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as plain_error:
-        unsafe = set(torch.serialization.get_unsafe_globals_in_checkpoint(path))
+        try:
+            unsafe = set(torch.serialization.get_unsafe_globals_in_checkpoint(path))
+        except (ValueError, RuntimeError, OSError) as e:
+            raise DemoFormatError(f"{path}: not a file written by torch.save ({e})") from plain_error
         allowed = set(TENSORDICT_GLOBALS)
         if not unsafe <= allowed:
             raise DemoFormatError(
@@ -101,10 +104,13 @@ def read_file(path: str) -> dict[str, torch.Tensor]:
         except ImportError as e:
             raise DemoFormatError(f"{path}: is a TensorDict file (the original dataset's format); "
                                   f"reading it needs the tensordict package") from e
-        with torch.serialization.safe_globals(_tensordict_globals()):
-            data = torch.load(path, map_location="cpu", weights_only=True)
-    except (OSError, RuntimeError, EOFError) as e:
-        raise DemoFormatError(f"{path}: not a readable torch file ({e})") from e
+        try:
+            with torch.serialization.safe_globals(_tensordict_globals()):
+                data = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as e:  # a file can fail in the unpickler in many ways
+            raise DemoFormatError(f"{path}: a TensorDict file that does not load ({type(e).__name__}: {e})") from e
+    except Exception as e:  # a corrupt file can fail in the unpickler in many ways
+        raise DemoFormatError(f"{path}: not a readable torch file ({type(e).__name__}: {e})") from e
     if not isinstance(data, dict):  # a TensorDict
         to_dict = getattr(data, "to_dict", None)
         if to_dict is None:

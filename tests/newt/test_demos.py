@@ -62,6 +62,13 @@ def test_a_file_with_other_objects_is_refused(tmp_path):
     assert "refuses to unpickle" in str(problem) and str(path) in str(problem)
 
 
+def test_a_corrupt_file_is_rejected_not_crashed_on(tmp_path):
+    path = tmp_path / f"{SHORT}.pt"
+    path.write_bytes(b"not a torch file")
+    (problem,) = check_file(str(path))
+    assert str(path) in str(problem) and "torch" in str(problem)
+
+
 def test_plain_dict_round_trip(tmp_path):
     rows = rows_for(SHORT)
     save_file(rows, str(tmp_path / f"{SHORT}.pt"))
