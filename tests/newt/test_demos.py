@@ -248,3 +248,24 @@ def test_checkpoint_source_records_value_and_passes_the_validator(tmp_path):
     (other,) = generate(["og-point-maze"], f"checkpoint={ckpt}", episodes=1, out=str(tmp_path / "demos"), jobs=1,
                         progress=False)
     assert "trained on task 'og-point-arena'" in other.error and not other.written
+
+
+def test_generate_and_list_cli(tmp_path):
+    import json
+
+    import config as C
+    from newt.demos.__main__ import DEFAULT_DIR
+
+    assert DEFAULT_DIR == C.Config.demo_dir
+    run = subprocess.run([sys.executable, "-m", "newt.demos", "generate", "pygame-cartpole-balance,walker-walk",
+                          "--episodes", "1", "--jobs", "1", "--out", str(tmp_path), "--json"],
+                         check=False, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    out = json.loads(run.stdout)
+    assert out["no_source"] == ["walker-walk"]
+    (report,) = out["reports"]
+    assert report["task"] == "pygame-cartpole-balance" and report["written"] and report["kept"] == 1
+    listing = subprocess.run([sys.executable, "-m", "newt.demos", "list", str(tmp_path)], check=False,
+                             capture_output=True, text=True)
+    assert listing.returncode == 0 and "pygame-cartpole-balance" in listing.stdout
+    assert "pygame           1 / 19" in listing.stdout
