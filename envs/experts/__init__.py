@@ -58,9 +58,10 @@ def _domain_experts() -> dict[str, str]:
     table: dict[str, str] = {}
     table.update({t: "envs.experts.metaworld:make" for t in TASK_SETS["metaworld"]})
     table.update({t: "envs.experts.miniarcade:make" for t in TASKS if TASKS[t].domain == "pygame"})
-    from envs.experts.tables import BOX2D, MANISKILL, OGBENCH, ROBODESK
+    from envs.experts.tables import BOX2D, MANISKILL, MUJOCO, OGBENCH, ROBODESK
 
     table.update({t: "envs.experts.maniskill:make" for t in MANISKILL})
+    table.update({t: "envs.experts.mujoco:make" for t in MUJOCO})
     table.update({t: "envs.experts.box2d:make" for t in BOX2D})
     table.update({t: "envs.experts.ogbench:make" for t in OGBENCH})
     table.update({t: "envs.experts.robodesk:make" for t in ROBODESK})

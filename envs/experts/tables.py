@@ -2,9 +2,12 @@
 so that listing experts imports no simulator)."""
 
 # ManiSkill: the library's motion-planning solutions (envs.maniskill_expert.SOLUTIONS), and the
-# reach tasks (a proportional controller toward the goal).
+# reach tasks (a proportional controller toward the goal), and the cartpoles (balance / swing-up).
 MANISKILL = ("ms-pick-cube", "ms-pick-cube-eepose", "ms-push-cube", "ms-pull-cube", "ms-stack-cube",
-             "ms-place-sphere", "ms-pull-cube-tool", "ms-lift-peg", "ms-reach", "ms-reach-eepose", "ms-reach-xarm6")
+             "ms-place-sphere", "ms-pull-cube-tool", "ms-lift-peg", "ms-reach", "ms-reach-eepose", "ms-reach-xarm6",
+             "ms-cartpole-balance", "ms-cartpole-swingup", "ms-cartpole-balance-sparse", "ms-cartpole-swingup-sparse")
+# MuJoCo: the inverted pendulum (linear balance controller).
+MUJOCO = ("mujoco-inverted-pendulum",)
 # Box2D: lunar-lander heuristics.
 BOX2D = ("lunarlander-land", "lunarlander-hover", "lunarlander-takeoff")
 # OGBench: the point mazes (grid shortest path + waypoints), soup and held-out.
