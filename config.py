@@ -60,7 +60,7 @@ class Config:
     seed_burst: Optional[bool] = None  # at the end of seeding, one update per seeding step (TD-MPC2), then utd; default on for one task, off for a set (Newt)
     buffer_size: int = 1_000_000  # replay capacity in transitions
     use_demos: Optional[bool] = None  # pretrain on demos and mix them into every batch; default on for task sets
-    demo_dir: str = "demos"  # folder of <task>.pt demo files (python -m newt.demos generate ...)
+    demo_dir: str = "demos"  # <demo_dir>/<task>.pt demo files (python -m newt.demos generate ...; docs/demos.md)
     demo_steps: int = 200_000  # pretraining updates on demos alone before online training (0: none)
     warmup_steps: int = 5_000  # linear learning-rate warmup over the first updates of a run that pretrains
     sampling: str = "episode"  # episode: each stored episode equally likely (the original's); transition: each step

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import envs
+from envs.experts.miniarcade import POLICIES as EXPERT_POLICIES
 from envs.miniarcade import game_class
 from envs.registry import TASKS
 
@@ -32,91 +33,7 @@ ARCADE_GAMES = (
     "pygame-rocket-collect",
     "pygame-chase-evade",
 )
-C = 224.0  # canvas size: observations are positions / 224
-
-
-def _unit(v):
-    return v / (np.linalg.norm(v) + 1e-9)
-
-
-# --- scripted policies, from the observation only (a few lines per game) -------------------------
-def cowboy(o):  # jump when the cactus is 0-50 px in front of the cowboy (right edge at x = 58)
-    return [1.0 if 0 < o[2] * C - 58 < 50 else 0.0]
-
-
-def coinrun(o):  # jump when the next coin is just ahead and too high to grab standing
-    return [1.0 if o[2] > -1 and 40 < o[2] * C < 100 and o[3] * C < 146 else 0.0]
-
-
-def spaceship(o):  # PD to the next coin's height, hold x = 40
-    ty = o[5] * C if o[4] > -1 else 112.0
-    return [0.05 * (40 - o[0] * C) - 5 * o[2], 0.15 * (ty - o[1] * C - 9) - 10 * o[3]]
-
-
-def pong(o):  # paddle centre on the ball
-    return [(o[1] * C - o[4] * C - 20) / 8.5]
-
-
-def bird_attack(o):  # stand under the nearest live bird and keep firing
-    n = round(o[2] * 16)
-    birds = o[3 : 3 + n] * C
-    return [0.0 if n == 0 else (birds[np.argmin(abs(birds - o[0] * C))] - o[0] * C) / 6, 1.0]
-
-
-def highway(o):  # lane keeping at x = 40; move to a free neighbouring lane when blocked
-    lane, gap = round(o[11] * 4), (9.0 if o[5] < 0 else o[5])
-    up, down = (o[8] < 0 or o[8] > 0.5) and lane > 0, (o[9] < 0 or o[9] > 0.5) and lane < 4
-    lane += 0 if gap > 0.45 else (-1 if up else 1 if down else 0)
-    return [0.1 * (40 - o[0] * C) - 5 * o[2], 0.12 * (18 + 37.6 * (lane + 0.5) - o[1] * C) - 8 * o[3]]
-
-
-def landing(o):  # follow the ship, descend slowly once over it
-    dx, height = o[4] * C - o[0] * C - 14, 183 - o[1] * C - 18
-    vy_target = 0.3 + 0.04 * height if abs(dx) < 15 else 0.0
-    return [0.08 * dx + 0.8 * (5 * o[6] - 10 * o[2]), 1.5 * (vy_target - 10 * o[3]) - 1 / 3]
-
-
-def air_hockey(o):  # in our half: get below the puck, then drive up through it; else guard the goal
-    puck, mallet = o[0:2] * C, o[4:6] * C
-    if puck[1] < 100:
-        target = (112.0, 185.0)
-    elif mallet[1] > puck[1] + 4:
-        target = puck + np.array([0.0, -12.0])  # numpy: element-wise offset
-    else:  # above the puck: go around it first
-        target = puck + np.array([15.0 if mallet[0] > puck[0] else -15.0, 20.0])
-    return (np.asarray(target) - mallet) / 7.5
-
-
-def rocket_collect(o):  # PD toward the coin
-    return 0.08 * o[6:8] * C - 2.4 * o[2:4]
-
-
-def chase_evade(o):  # run from the opponent (sliding along the wall), or run at it
-    me, them = o[0:2] * C, o[4:6] * C
-    if o[8] < 0.5:
-        return _unit(them - me)
-    r = me - (112, 118)
-    tangent = np.array([-r[1], r[0]]) * (1 if np.array([-r[1], r[0]]) @ (me - them) >= 0 else -1)
-    return _unit(_unit(me - them) + 1.5 * _unit(tangent) - 0.5 * _unit(r))
-
-
-POLICIES = dict(
-    zip(
-        ARCADE_GAMES,
-        (
-            cowboy,
-            coinrun,
-            spaceship,
-            pong,
-            bird_attack,
-            highway,
-            landing,
-            air_hockey,
-            rocket_collect,
-            chase_evade,
-        ),
-    )
-)
+POLICIES = {name: EXPERT_POLICIES[name] for name in ARCADE_GAMES}  # the experts, in envs/experts/miniarcade.py
 
 
 def _episode(name: str, seed: int, policy=None) -> tuple[float, float, int]:

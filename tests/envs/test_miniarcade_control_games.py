@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import envs
+from envs.experts.miniarcade import balance, dodge, maze_walker, swing_up
 from envs.miniarcade import game_class
 from envs.miniarcade.cartpole import CartPole
 from envs.miniarcade.point_maze import PointMaze
@@ -141,52 +142,6 @@ def test_point_maze_walls_wind_and_success():
 
 
 # -- scripted policies beat random ---------------------------------------------------------------
-def dodge(obs, rng):
-    """Run from the nearest falling coconut once it is close above; else return to the middle."""
-    x, dx, dy = obs[0], obs[2], obs[3]
-    if -0.6 < dy < 0:
-        a = -np.sign(dx) or 1.0
-        return np.array([-a if x < 0.1 or x > 0.9 else a], np.float32)
-    return np.array([np.clip(4 * (0.5 - x), -1, 1)], np.float32)
-
-
-def balance(obs, rng):
-    x, x_dot, theta, theta_dot = obs
-    return np.clip([12 * theta + 2.5 * theta_dot + 0.3 * x + 0.8 * x_dot], -1, 1).astype(np.float32)
-
-
-def swing_up(obs, rng):
-    """Pump energy (0 when at rest upright) with the sign of E * theta_dot * cos(theta), then balance."""
-    x, x_dot, theta, theta_dot = obs
-    if abs(theta) < 0.5:
-        return balance(obs, rng)
-    energy = 0.4 * theta_dot ** 2 + 9.81 * (math.cos(theta) - 1)
-    return np.clip([0.5 * energy * theta_dot * math.cos(theta) - (x + x_dot)], -1, 1).astype(np.float32)
-
-
-def maze_walker(obs, rng):
-    """Breadth-first search over the observed 5x5 grid; head for the next cell, then the goal."""
-    agent, goal = obs[0:2] * 224, obs[2:4] * 224
-    walls = obs[6:31].reshape(5, 5) == 1
-    start = tuple(int(v) for v in np.clip((agent[::-1] - 20) // 36.8, 0, 4))
-    end = tuple(int(v) for v in np.clip((goal[::-1] - 20) // 36.8, 0, 4))
-    parent, frontier = {start: None}, [start]
-    while frontier:
-        cell = frontier.pop(0)
-        r, c = cell
-        for nxt in ((r + 1, c), (r - 1, c), (r, c + 1), (r, c - 1)):
-            if min(nxt) >= 0 and max(nxt) <= 4 and not walls[nxt] and nxt not in parent:
-                parent[nxt] = cell
-                frontier.append(nxt)
-    target = goal
-    if start != end and end in parent:
-        cell = end
-        while parent[cell] != start:  # walk back to the first cell after the start
-            cell = parent[cell]
-        target = np.array([20 + (cell[1] + 0.5) * 36.8, 20 + (cell[0] + 0.5) * 36.8])
-    return np.clip((target - agent) / 5, -1, 1).astype(np.float32)
-
-
 SCRIPTED = {
     "pygame-coconut-dodge": dodge,
     "pygame-cartpole-balance": balance,

@@ -1,0 +1,138 @@
+"""python -m newt.demos {generate,check,list}: make, validate and survey demo files.
+
+    python -m newt.demos generate metaworld --source scripted --episodes 10 [--out demos] [--jobs 2]
+    python -m newt.demos generate mw-reach --source checkpoint=logs/mw-reach/1/default/checkpoint_100000.pt
+    python -m newt.demos check [demos] [--tasks metaworld]
+    python -m newt.demos list [demos]
+
+SET is a task, a task set (soup, metaworld, ...) or a comma-separated list of tasks. Files go to
+`<out>/<task>.pt` (default `demos/`, the config's `demo_dir`). See docs/demos.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+DEFAULT_DIR = "demos"  # config.Config.demo_dir's default
+
+
+def _tasks(spec: str) -> list[str]:
+    from envs.registry import resolve_tasks
+
+    out: list[str] = []
+    for part in spec.split(","):
+        for t in resolve_tasks(part.strip()):
+            if t not in out:
+                out.append(t)
+    return out
+
+
+def cmd_generate(args) -> int:
+    from newt.demos.generate import format_report, generate, report_dicts
+    from newt.demos.sources import has_source
+
+    tasks = _tasks(args.tasks)
+    without = [t for t in tasks if not has_source(args.source, t)]
+    tasks = [t for t in tasks if t not in without]
+    if without and not args.json:
+        print(f"{len(without)} task(s) have no scripted expert and are left out: {', '.join(without)}")
+    if not tasks:
+        print("no task to generate", file=sys.stderr)
+        return 1
+    reports = generate(tasks, args.source, args.episodes, args.out, args.jobs, seed=args.seed,
+                       max_tries=args.max_tries, force=args.force, progress=not args.json)
+    if args.json:
+        print(json.dumps({"reports": report_dicts(reports), "no_source": without}, indent=1))
+    else:
+        print(format_report(reports))
+    return 1 if any(r.error for r in reports) else 0
+
+
+def cmd_check(args) -> int:
+    from newt.demos.check import check_file, demo_files
+
+    tasks = tuple(_tasks(args.tasks)) if args.tasks else None
+    try:
+        files = demo_files(args.dir, tasks)
+    except FileNotFoundError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    bad = 0
+    for path in files:
+        problems = check_file(path)
+        if problems:
+            bad += 1
+            for p in problems:
+                print(p)
+    print(f"{len(files) - bad} of {len(files)} file(s) valid in {args.dir}" + (f" ({bad} rejected)" if bad else ""))
+    return 1 if bad else 0
+
+
+def cmd_list(args) -> int:
+    import torch
+
+    from envs.registry import TASK_SETS, TASKS
+    from newt.demos import episodes
+    from newt.demos.check import check_file, demo_files
+    from newt.demos.format import read_file, task_of
+
+    try:
+        files = demo_files(args.dir)
+    except FileNotFoundError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    have: dict[str, str] = {}
+    print(f"{'task':34s} {'episodes':>8s} {'rows':>8s} {'mean return':>12s}  keys")
+    for path in files:
+        task = task_of(path)
+        problems = check_file(path)
+        if problems:
+            print(f"{task:34s} INVALID: {problems[0]}")
+            continue
+        rows = read_file(path)
+        n_ep = len(episodes(rows))
+        ret = float(torch.nansum(rows["reward"])) / max(n_ep, 1)
+        print(f"{task:34s} {n_ep:8d} {rows['obs'].shape[0]:8d} {ret:12.2f}  {','.join(sorted(rows))}")
+        have[task] = path
+    print("\ncoverage of the soup by domain:")
+    soup = TASK_SETS["soup"]
+    for domain in dict.fromkeys(TASKS[t].domain for t in soup):
+        ts = TASK_SETS[domain]
+        print(f"  {domain:14s} {sum(t in have for t in ts):3d} / {len(ts)}")
+    print(f"  {'soup':14s} {sum(t in have for t in soup):3d} / {len(soup)}")
+    held = [t for t in have if not TASKS[t].soup]
+    if held:
+        print(f"  held-out tasks with files: {len(held)}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m newt.demos", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("generate", help="make demo files")
+    g.add_argument("tasks", metavar="SET", help="a task, a task set or a comma-separated list of tasks")
+    g.add_argument("--source", default="scripted", help="scripted (default) or checkpoint=PATH")
+    g.add_argument("--episodes", type=int, default=10, help="accepted episodes per file (default 10)")
+    g.add_argument("--out", default=DEFAULT_DIR, help=f"output folder (default {DEFAULT_DIR}/)")
+    g.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="tasks run in parallel (default: cores)")
+    g.add_argument("--seed", type=int, default=0, help="reset seed of the first episode; the next ones count up")
+    g.add_argument("--max-tries", type=int, default=None, help="episodes tried per task at most (default 6 x episodes)")
+    g.add_argument("--force", action="store_true", help="remake files that exist already")
+    g.add_argument("--json", action="store_true", help="print the coverage report as JSON (no progress bar)")
+    c = sub.add_parser("check", help="validate the demo files of a folder (exit code 1 if any is bad)")
+    c.add_argument("dir", nargs="?", default=DEFAULT_DIR)
+    c.add_argument("--tasks", default=None, help="check only these tasks' files (a task, set or list)")
+    ls = sub.add_parser("list", help="what a folder covers")
+    ls.add_argument("dir", nargs="?", default=DEFAULT_DIR)
+    args = parser.parse_args(argv)
+    if getattr(args, "episodes", 1) < 1:
+        parser.error("--episodes must be >= 1")
+    return {"generate": cmd_generate, "check": cmd_check, "list": cmd_list}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
