@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import config as C
-from newt.buffer import DemoMix, EpisodeBuffer
+from newt.buffer import EpisodeBuffer
 from newt.demo_buffer import NoDemosError, build_demo_mix
 from newt.math import warmup_factor
 from newt.trainer import Trainer
