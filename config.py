@@ -28,6 +28,7 @@ class Config:
     checkpoint: Optional[str] = None  # resume from this checkpoint file (or, with finetune=true, start from its weights)
     finetune: bool = False  # load a multitask checkpoint's weights into this single-task run, with fresh optimisers
     num_envs: Optional[int] = None  # parallel envs; default 2 for one task, one per task for a set
+    skip_unavailable: bool = False  # leave out (with a log line) the tasks whose assets are not installed here, e.g. some ManiSkill tasks
     num_workers: Optional[int] = None  # env worker processes; 0 steps envs in-process; default 0 for one task, one per core for a set
     compile: bool = False  # torch.compile planning and update (GPU; measured to not help on CPU)
     # --- model ---
@@ -119,6 +120,7 @@ class Derived:
 
     task_label: str  # the task option as one path-safe name (run folder, progress bar, wandb)
     tasks: tuple[str, ...]  # the run's distinct tasks, in canonical order; model task index = position
+    skipped_tasks: tuple[str, ...]  # tasks left out of the envs (skip_unavailable); they keep their model slot
     env_tasks: tuple[str, ...]  # task of each env slot
     multitask: bool
     action_dims: tuple[int, ...]  # per run task
@@ -184,6 +186,14 @@ def derive(cfg: Config) -> Derived:
     else:
         num_envs = cfg.num_envs or 2
     env_tasks = tuple(tasks[i % len(tasks)] for i in range(num_envs))
+    skipped: tuple[str, ...] = ()
+    if cfg.skip_unavailable:  # the model keeps every task's slot; only the envs leave the missing ones out
+        from envs import unavailable_reason
+
+        skipped = tuple(t for t in tasks if unavailable_reason(t))
+        env_tasks = tuple(t for t in env_tasks if t not in skipped)
+        _check(len(env_tasks) > 0, f"skip_unavailable=true left no task of {task_label!r} to run on this machine")
+        num_envs = len(env_tasks)
 
     specs = [TASKS[t] for t in tasks]
     lengths = tuple(s.episode_length for s in specs)
@@ -216,6 +226,7 @@ def derive(cfg: Config) -> Derived:
     return Derived(
         task_label=task_label,
         tasks=tuple(tasks),
+        skipped_tasks=skipped,
         env_tasks=env_tasks,
         multitask=multitask,
         action_dims=tuple(s.action_dim for s in specs),

@@ -49,7 +49,10 @@ def run(cfg: config_module.Config) -> None:
     elif cfg.checkpoint:
         trainer.load(cfg.checkpoint)
         print(f"resumed from {cfg.checkpoint} at step {trainer.step:,} (the replay buffer starts empty)")
-    eval_tasks = [t for t in derived.tasks for _ in range(cfg.eval_episodes)]
+    if derived.skipped_tasks:
+        print(f"skip_unavailable: leaving out {len(derived.skipped_tasks)} task(s) whose assets are not installed "
+              f"here: {', '.join(derived.skipped_tasks)}")
+    eval_tasks = [t for t in derived.tasks if t not in derived.skipped_tasks for _ in range(cfg.eval_episodes)]
     env = MultitaskEnv(derived.env_tasks, seed=cfg.seed, num_workers=derived.num_workers)
     eval_env = MultitaskEnv(eval_tasks, seed=cfg.seed + 10_000, num_workers=derived.num_workers)
     logger = Logger(cfg, derived, total_steps=cfg.steps, initial_step=trainer.step)

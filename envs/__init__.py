@@ -21,7 +21,17 @@ from collections.abc import Callable
 from envs.gym_ids import gym_id, register_all
 from envs.registry import MAKERS, TASK_SETS, TASKS, TaskSpec, get_task, resolve_tasks
 
-__all__ = ["TASKS", "TASK_SETS", "TaskSpec", "get_task", "gym_id", "make", "maker_for", "resolve_tasks"]
+__all__ = [
+    "TASKS",
+    "TASK_SETS",
+    "TaskSpec",
+    "get_task",
+    "gym_id",
+    "make",
+    "maker_for",
+    "resolve_tasks",
+    "unavailable_reason",
+]
 
 RENDER_MODES = (None, "rgb_array")
 
@@ -32,6 +42,22 @@ def maker_for(domain: str) -> Callable:
     """The domain's maker function, imported on first use."""
     module_name, fn_name = MAKERS[domain].split(":")
     return getattr(importlib.import_module(module_name), fn_name)
+
+
+def unavailable_reason(task: str | TaskSpec) -> str | None:
+    """Why a task cannot be made on this machine (assets that are not installed), or None. Only
+    ManiSkill tasks need downloaded assets; every other domain ships what it needs."""
+    spec = get_task(task) if isinstance(task, str) else task
+    if spec.domain != "maniskill":
+        return None
+    from envs.errors import MissingAssetsError
+    from envs.maniskill import check_assets
+
+    try:
+        check_assets(spec)
+    except MissingAssetsError as e:
+        return str(e)
+    return None
 
 
 def make(task: str | TaskSpec, seed: int | None = None, render_mode: str | None = None):

@@ -120,7 +120,7 @@ def missing_assets(env_id: str, robot: str | None = None, model: str | None = No
     return missing
 
 
-def _check_assets(spec: TaskSpec) -> None:
+def check_assets(spec: TaskSpec) -> None:
     params = spec.params
     missing = missing_assets(params["env_id"], params.get("robot"), params.get("model"))
     if missing:
@@ -142,7 +142,7 @@ class ManiSkillEnv(gym.Env):
         _register_envs()
         if "env_id" not in spec.params:
             raise ValueError(f"{spec.name}: no ManiSkill env id in its registry parameters {dict(spec.params)}")
-        _check_assets(spec)
+        check_assets(spec)
         self.task_spec = spec
         self.render_mode = render_mode
         self._seed = seed  # applied at the first reset; ManiSkill then draws episode seeds from it

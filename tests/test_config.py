@@ -86,3 +86,15 @@ def test_model_size_and_dropout_defaults_resolve_per_run_kind():
     assert many.size.name == "L" and many.dropout == 0.0
     both = C.derive(C.Config(task="dmcontrol", model_size="S", dropout=0.05))
     assert both.size.name == "S" and both.dropout == 0.05
+
+
+def test_skip_unavailable_leaves_missing_asset_tasks_out_of_the_envs_only():
+    from envs import unavailable_reason
+
+    d = C.derive(C.Config(task="soup", skip_unavailable=True))
+    missing = tuple(t for t in d.tasks if unavailable_reason(t))
+    assert d.skipped_tasks == missing and len(d.tasks) == 200  # every task keeps its model slot
+    assert d.num_envs == 200 - len(missing) and not set(d.env_tasks) & set(missing)
+    assert unavailable_reason("walker-walk") is None
+    assert all("Download them with" in unavailable_reason(t) for t in missing)
+    assert C.derive(C.Config(task="soup")).skipped_tasks == ()  # off by default: a missing asset stops the run
