@@ -29,3 +29,27 @@ def test_without_resume_step_rows_are_kept_and_a_new_column_rewrites_the_header(
     w.write({"step": 9, "a": 2, "b": 3})
     assert rows(path) == [{"step": "5", "a": "1", "b": ""}, {"step": "9", "a": "2", "b": "3"}]
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_wandb_gets_pretraining_curves_and_domain_scores_on_their_own_axes(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    import config as C
+    from common.logger import Logger
+
+    calls = {"define": [], "log": []}
+    run = types.SimpleNamespace(define_metric=lambda name, **kw: calls["define"].append((name, kw.get("step_metric"))),
+                                log=lambda data: calls["log"].append(data), finish=lambda: None)
+    monkeypatch.setitem(sys.modules, "wandb", types.SimpleNamespace(init=lambda **kw: run))
+    cfg = C.Config(task=["mw-reach", "walker-walk"], enable_wandb=True, log_dir=str(tmp_path))
+    logger = Logger(cfg, C.derive(cfg), total_steps=10)
+    logger.log("pretrain", 7, {"total_loss": 1.5})
+    logger.log("eval", 200, {"episode_score": 0.4, "score/metaworld": 0.3, "score/dmcontrol": 0.5})
+    logger.close()
+    assert ("pretrain/*", "pretrain_update") in calls["define"] and ("eval/*", "env_step") in calls["define"]
+    assert calls["log"] == [{"pretrain_update": 7, "pretrain/total_loss": 1.5},
+                            {"env_step": 200, "eval/episode_score": 0.4, "eval/score/metaworld": 0.3,
+                             "eval/score/dmcontrol": 0.5}]
+    assert rows(tmp_path / C.derive(cfg).task_label / "1" / "default" / "pretrain.csv") == [
+        {"step": "7", "total_loss": "1.5"}]
