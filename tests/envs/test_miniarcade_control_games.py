@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import envs
-from envs.experts.miniarcade import balance, dodge, maze_walker, swing_up
+from envs.experts.miniarcade import POLICIES as EXPERT_POLICIES
 from envs.miniarcade import game_class
 from envs.miniarcade.cartpole import CartPole
 from envs.miniarcade.point_maze import PointMaze
@@ -142,15 +142,7 @@ def test_point_maze_walls_wind_and_success():
 
 
 # -- scripted policies beat random ---------------------------------------------------------------
-SCRIPTED = {
-    "pygame-coconut-dodge": dodge,
-    "pygame-cartpole-balance": balance,
-    "pygame-cartpole-balance-sparse": balance,
-    "pygame-cartpole-tremor": balance,
-    "pygame-cartpole-swingup": swing_up,
-    "pygame-cartpole-swingup-sparse": swing_up,
-    **{f"pygame-point-maze-var{i}": maze_walker for i in (1, 2, 3)},
-}
+SCRIPTED = {name: EXPERT_POLICIES[name] for name in SOUP}  # the experts, in envs/experts/miniarcade.py
 
 
 @pytest.mark.parametrize("name", SOUP)
