@@ -88,7 +88,7 @@ FAST = ["num_samples=32", "num_elites=4", "num_pi_trajs=4", "iterations=1", "dev
 def test_finetune_smoke_run_trains_and_evaluates(tmp_path):
     """train.py on a 2-task list, then finetuning runs of its checkpoint on 2 held-out tasks."""
     src = subprocess.run([sys.executable, "train.py", f"log_dir={tmp_path}", "task=[og-point-var1,pygame-reacher-easy]",
-                          "steps=400", "seed_steps=200", "eval_freq=400", "exp_name=src", *FAST],
+                          "steps=400", "seed_steps=200", "eval_freq=400", "exp_name=src", "use_demos=false", *FAST],
                          capture_output=True, text=True, timeout=600)
     assert src.returncode == 0, src.stderr[-3000:]
     ckpt = tmp_path / "og-point-var1+pygame-reacher-easy" / "1" / "src" / "checkpoint_400.pt"
