@@ -1,6 +1,7 @@
 """Agent compute benchmark: ms per update and per planned step, achieved GFLOP/s vs matmul peak.
 
     python -m bench.agent [--json] [--repeats 5] [--threads N] [--soup-envs 200]
+    python -m bench.agent --vs-original /tmp/orig [--rounds 3] [--cases S,B,S-soup] [--json]
 
 Cases: model S and B single-task (1 env, batch 256) and S multitask on the 200-task soup
 (one env per task, batch 256). Each case is timed twice in the same run, interleaved: the agent
@@ -13,6 +14,13 @@ measured in the same run. Medians over --repeats; the machine's load is printed,
 processes on shared cores change every number.
 `--json` prints one JSON object last: {"S": {"update_ms", "plan_ms"}, "B": {...},
 "S-soup": {...}, "peak_gflops": ...} (the fast path's figures).
+
+`--vs-original DIR` times the public Newt agent instead of our reference path: DIR holds the
+original code and the anchor script, prepared as ../shared/anchors/README.md says (tdmpc2/ and
+tasks.json extracted, the CUDA device lines patched, original_newt_agent.py copied in). Each round
+times ours in this process and the original in a subprocess with the same thread count, the order
+alternating between rounds; the medians over rounds and the ratio original / ours are printed
+(`--json`: {case: {update_ms, plan_ms, original_update_ms, original_plan_ms}}).
 """
 
 from __future__ import annotations
@@ -112,10 +120,11 @@ def random_batch(d: C.Derived, batch_size: int, horizon: int) -> Batch:
                  reward=torch.rand(horizon, batch_size, 1, generator=gen), task=task)
 
 
-def bench_case(name: str, repeats: int, soup_envs: int) -> dict:
+def bench_case(name: str, repeats: int, soup_envs: int, reference: bool = True) -> dict:
     fast, cfg, d, note = build(name)
-    ref = copy.deepcopy(fast)
-    ref.model.set_fast(False)
+    ref = copy.deepcopy(fast) if reference else None
+    if ref is not None:
+        ref.model.set_fast(False)
     n = soup_envs if d.multitask else 1
     obs = torch.randn(n, d.obs_dim)
     task = torch.arange(n) % len(d.tasks)
@@ -123,19 +132,56 @@ def bench_case(name: str, repeats: int, soup_envs: int) -> dict:
     # A multitask planning step is long (tens of seconds for the reference): fewer repeats.
     plan_repeats = max(1, repeats // 3) if n > 20 else repeats
     times: dict[str, list[float]] = {k: [] for k in ("plan", "plan_ref", "update", "update_ref")}
-    for agent in (fast, ref):  # warm-up (allocator, first-call costs)
+    agents = (fast, ref) if ref is not None else (fast,)
+    for agent in agents:  # warm-up (allocator, first-call costs)
         agent.update(batch)
         if n <= 20:
             agent.act(obs, task)
     for _ in range(repeats):  # interleaved, so load changes hit both alike
         times["update"].append(_ms(lambda: fast.update(batch)))
-        times["update_ref"].append(_ms(lambda: ref.update(batch)))
+        if ref is not None:
+            times["update_ref"].append(_ms(lambda: ref.update(batch)))
     for _ in range(plan_repeats):
         times["plan"].append(_ms(lambda: fast.act(obs, task)))
-        times["plan_ref"].append(_ms(lambda: ref.act(obs, task)))
-    med = {k: statistics.median(v) for k, v in times.items()}
+        if ref is not None:
+            times["plan_ref"].append(_ms(lambda: ref.act(obs, task)))
+    med = {k: statistics.median(v) if v else float("nan") for k, v in times.items()}
     return {"envs": n, "note": note, **med,
             "plan_gflop": plan_flops(cfg, d, n) / 1e9, "update_gflop": update_flops(cfg, d, cfg.batch_size) / 1e9}
+
+
+def original_case(anchor_dir: str, name: str, repeats: int) -> dict:
+    """The public Newt agent's update and plan times for a case, from the anchor script."""
+    import subprocess
+    import sys
+
+    script = os.path.join(anchor_dir, "original_newt_agent.py")
+    env = {**os.environ, "OMP_NUM_THREADS": str(torch.get_num_threads())}
+    proc = subprocess.run([sys.executable, script, name, str(repeats)], capture_output=True, text=True, env=env,
+                          timeout=3600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"the original's anchor failed for {name}:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def vs_original(anchor_dir: str, cases: list[str], rounds: int, repeats: int, soup_envs: int) -> dict:
+    times = {c: {k: [] for k in ("update_ms", "plan_ms", "original_update_ms", "original_plan_ms")} for c in cases}
+    for r in range(rounds):
+        for name in cases:
+            order = ("ours", "original") if r % 2 == 0 else ("original", "ours")
+            for who in order:
+                if who == "ours":
+                    res = bench_case(name, repeats, soup_envs, reference=False)
+                    times[name]["update_ms"].append(res["update"])
+                    times[name]["plan_ms"].append(res["plan"])
+                else:
+                    res = original_case(anchor_dir, name, repeats)
+                    times[name]["original_update_ms"].append(res["update_ms"])
+                    times[name]["original_plan_ms"].append(res["plan_ms"])
+            t = {k: v[-1] for k, v in times[name].items()}
+            print(f"round {r + 1} {name}: ours update {t['update_ms']:.1f} ms plan {t['plan_ms']:.1f} ms; "
+                  f"original update {t['original_update_ms']:.1f} ms plan {t['original_plan_ms']:.1f} ms", flush=True)
+    return {c: {k: statistics.median(v) for k, v in t.items()} for c, t in times.items()}
 
 
 def main() -> None:
@@ -145,6 +191,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
     parser.add_argument("--soup-envs", type=int, default=200, help="envs planned for at once in S-soup")
     parser.add_argument("--cases", default="S,B,S-soup", help=f"comma-separated subset of {','.join(CASES)}")
+    parser.add_argument("--vs-original", metavar="DIR", default=None,
+                        help="time the public Newt agent from DIR (see ../shared/anchors/README.md) against ours")
+    parser.add_argument("--rounds", type=int, default=3, help="--vs-original: interleaved rounds (median)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -154,6 +203,21 @@ def main() -> None:
         parser.error(f"unknown case(s) {bad}; accepted: {', '.join(CASES)}")
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    if args.vs_original:
+        if not os.path.isfile(os.path.join(args.vs_original, "original_newt_agent.py")):
+            parser.error(f"--vs-original {args.vs_original!r} has no original_newt_agent.py: prepare it as "
+                         f"../shared/anchors/README.md says (extract, patch the device lines, copy the script in)")
+        res = vs_original(args.vs_original, cases, args.rounds, args.repeats, args.soup_envs)
+        print(f"\nmedians over {args.rounds} rounds, load average now "
+              f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        print(f"{'case':8} {'what':7} {'ours ms':>10} {'original ms':>12} {'original/ours':>13}")
+        for name, r in res.items():
+            for what in ("update", "plan"):
+                ours, orig = r[f"{what}_ms"], r[f"original_{what}_ms"]
+                print(f"{name:8} {what:7} {ours:10.1f} {orig:12.1f} {orig / ours:12.2f}x")
+        if args.json:
+            print(json.dumps(res))
+        return
     peak = matmul_peak_gflops()
     results = {}
     for name in cases:

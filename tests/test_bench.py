@@ -36,3 +36,10 @@ def test_parity_skips_cleanly_without_the_original_code(tmp_path):
                           check=False, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "parity: skipped, no original Newt code at" in proc.stdout
+
+
+def test_agent_vs_original_names_the_missing_anchor(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "bench.agent", "--vs-original", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "has no original_newt_agent.py" in proc.stderr
+    assert "anchors/README.md" in proc.stderr
