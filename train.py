@@ -87,6 +87,9 @@ def main(cfg) -> None:
     except (config_module.ConfigError, FileNotFoundError, CheckpointError) as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
+    except FloatingPointError as e:  # a NaN/inf in an update or from an env: named, not a traceback
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(3)
 
 
 if __name__ == "__main__":

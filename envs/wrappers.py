@@ -66,12 +66,20 @@ class MMBenchTask(gym.Wrapper):
             raise ValueError(
                 f"{self.task.name}: action shape {action.shape}, expected ({self.task.action_dim},)"
             )
+        if not np.isfinite(action).all():  # simulators answer NaN in 4 different ways, or silently
+            raise ValueError(f"{self.task.name}: action {action.tolist()} has non-finite entries; "
+                             f"actions must be finite (values outside [-1, 1] are clipped)")
         if self._t >= self.max_episode_steps:
             raise RuntimeError(f"{self.task.name}: step() after the episode ended; call reset()")
         obs, reward, terminated, _, info = self.env.step(np.clip(action, -1.0, 1.0))
+        obs = np.asarray(obs, dtype=np.float32)
+        if not (np.isfinite(obs).all() and math.isfinite(reward)):
+            raise FloatingPointError(f"{self.task.name}: step {self._t + 1} returned a non-finite "
+                                     f"{'observation' if not np.isfinite(obs).all() else 'reward'} "
+                                     f"(reward {reward}) for the finite action {action.tolist()}")
         if terminated:
             raise RuntimeError(f"{self.task.name}: the maker returned terminated=True; MMBench tasks never terminate")
         self._t += 1
         self._return += float(reward)
         truncated = self._t >= self.max_episode_steps
-        return np.asarray(obs, dtype=np.float32), float(reward), False, truncated, self._info(info, truncated)
+        return obs, float(reward), False, truncated, self._info(info, truncated)

@@ -4,6 +4,7 @@ configured update-to-data ratio, periodic evaluation and atomic checkpoints with
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import time
 from typing import TYPE_CHECKING
@@ -87,7 +88,27 @@ class Trainer:
             k = self.pretrain_updates + self.updates
             if k <= self.cfg.warmup_steps:
                 self.agent.set_lr_scale(warmup_factor(k, self.cfg.warmup_steps))
-        return self.agent.update(batch, pretrain=pretrain)
+        kind = "pretraining" if pretrain else "training"
+        for name in ("obs", "action", "reward"):  # the data first: a NaN there would reach every loss
+            values = getattr(batch, name)
+            if not torch.isfinite(values).all():
+                rows = (~torch.isfinite(values)).flatten(2).any(-1).any(0) if values.dim() > 2 else \
+                    (~torch.isfinite(values)).any(0)
+                raise FloatingPointError(f"{kind} batch at env step {self.step:,} holds a non-finite {name} "
+                                         f"(task(s) {self._tasks_of(batch.task[rows])}); "
+                                         f"nothing was saved after the last checkpoint")
+        metrics = self.agent.update(batch, pretrain=pretrain)
+        bad = [k for k, v in metrics.items() if not math.isfinite(v)]
+        if bad:  # stop before anything is saved from these weights: the last checkpoint stays good
+            raise FloatingPointError(
+                f"{kind} update at env step {self.step:,} gave non-finite "
+                f"{', '.join(f'{k}={metrics[k]}' for k in bad)} on a batch of task(s) {self._tasks_of(batch.task)}; "
+                f"nothing was saved after the last checkpoint")
+        return metrics
+
+    def _tasks_of(self, task: torch.Tensor) -> str:
+        names = sorted({self.derived.tasks[int(i)] for i in task.unique()})
+        return ", ".join(names[:10]) + (" ..." if len(names) > 10 else "")
 
     def pretrain(self, logger: Logger) -> None:
         """Newt's demo pretraining: `demo_steps` updates on demo batches alone (the online buffer

@@ -136,3 +136,21 @@ def test_train_cli_without_demos_fails_before_any_env(tmp_path):
 def test_use_demos_defaults():
     assert C.derive(C.Config(task="metaworld")).use_demos
     assert not C.derive(C.Config(task="walker-walk")).use_demos
+
+
+def test_a_nan_reward_stops_training_naming_the_step_and_the_loss(tmp_path):
+    """NaN injection: NaN rewards in the replay data; the first update that samples them stops the run
+    with the step, the tensor and the tasks named, and no checkpoint is written after it."""
+    trainer, _ = _trainer(tmp_path, demo_steps=0)
+    mix = trainer.buffer
+    mix.demos.reward[:] = float("nan")  # every demo slice now has a NaN reward
+    with pytest.raises(FloatingPointError, match=r"batch at env step 0 holds a non-finite reward \(task\(s\) mw-"):
+        trainer._update(mix.sample(8))
+    assert not list((tmp_path / "logs").rglob("*.pt"))
+
+
+def test_a_non_finite_loss_stops_training_naming_it(tmp_path, monkeypatch):
+    trainer, agent = _trainer(tmp_path, demo_steps=0)
+    monkeypatch.setattr(agent, "update", lambda batch, pretrain=False: {"value_loss": float("inf"), "grad_norm": 1.0})
+    with pytest.raises(FloatingPointError, match=r"training update at env step 0 gave non-finite value_loss=inf"):
+        trainer._update(trainer.buffer.sample(8))
