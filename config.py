@@ -149,10 +149,62 @@ def _check(ok: bool, msg: str) -> None:
         raise ConfigError(msg)
 
 
+_KINDS = {"int": (int,), "float": (int, float), "bool": (bool,), "str": (str,)}
+
+
+def _check_types(cfg: Config) -> None:
+    """Every field holds a value of its declared type (Hydra checks its own overrides; this also
+    covers a Config built in code). bool is not accepted as an int, nor a NaN as a float."""
+    import dataclasses
+    import math
+
+    for f in dataclasses.fields(Config):
+        kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+        optional = kind.startswith("Optional[")
+        kind = kind.removeprefix("Optional[").removesuffix("]") if optional else kind
+        if kind not in _KINDS:  # Any: `task` is checked by _resolve_tasks
+            continue
+        value = getattr(cfg, f.name)
+        if value is None and optional:
+            continue
+        ok = isinstance(value, _KINDS[kind]) and (kind == "bool" or not isinstance(value, bool))
+        if ok and kind == "float":
+            ok = math.isfinite(value)
+        if ok and kind == "str":
+            ok = value.strip() != ""
+        accepted = {"int": "an integer", "float": "a finite number", "bool": "true or false",
+                    "str": "a non-empty string"}[kind] + (" or null" if optional else "")
+        _check(ok, f"{f.name}={value!r} is not accepted; accepted: {accepted}")
+
+
+def _check_ranges(cfg: Config) -> None:
+    """Numbers the typed check lets through but the method cannot use."""
+    for name, low in (("iterations", 1), ("num_samples", 1), ("buffer_size", 1), ("num_bins", 2),
+                      ("simnorm_dim", 1), ("eval_episodes", 1), ("eval_freq", 1), ("horizon", 1)):
+        _check(getattr(cfg, name) >= low, f"{name} must be >= {low}, got {getattr(cfg, name)}")
+    for name in ("lr", "temperature", "min_std", "grad_clip_norm", "tau", "rho"):
+        _check(getattr(cfg, name) > 0, f"{name} must be > 0, got {getattr(cfg, name)}")
+    for name in ("enc_lr_scale", "consistency_coef", "reward_coef", "value_coef", "entropy_coef", "prior_coef"):
+        _check(getattr(cfg, name) >= 0, f"{name} must be >= 0, got {getattr(cfg, name)}")
+    _check(cfg.tau <= 1 and cfg.rho <= 1, f"tau and rho must be in (0, 1], got tau={cfg.tau}, rho={cfg.rho}")
+    _check(cfg.max_std >= cfg.min_std, f"max_std must be >= min_std={cfg.min_std}, got {cfg.max_std}")
+    _check(cfg.vmax > cfg.vmin, f"vmax must be > vmin={cfg.vmin}, got {cfg.vmax}")
+    _check(cfg.log_std_max > cfg.log_std_min, f"log_std_max must be > log_std_min={cfg.log_std_min}, "
+                                              f"got {cfg.log_std_max}")
+    _check(cfg.dropout is None or 0 <= cfg.dropout < 1, f"dropout must be in [0, 1), got {cfg.dropout}")
+    _check(cfg.save_freq is None or cfg.save_freq > 0, f"save_freq must be > 0, got {cfg.save_freq}")
+    _check(cfg.constraint_start_step is None or cfg.constraint_start_step >= 0,
+           f"constraint_start_step must be >= 0, got {cfg.constraint_start_step}")
+    _check("/" not in cfg.exp_name and cfg.exp_name not in (".", ".."),
+           f"exp_name={cfg.exp_name!r} is not accepted; accepted: a folder name (no '/')")
+
+
 def derive(cfg: Config) -> Derived:
     """Validate `cfg` and compute every derived value; raises ConfigError naming the bad value."""
     from envs.registry import MAX_ACTION_DIM, MAX_OBS_DIM, TASKS
 
+    _check_types(cfg)
+    _check_ranges(cfg)
     tasks, multitask, task_label = _resolve_tasks(cfg.task)
     _check(cfg.model_size is None or cfg.model_size in MODEL_SIZES,
            f"unknown model_size {cfg.model_size!r}; accepted: {', '.join(MODEL_SIZES)}")
