@@ -67,7 +67,7 @@ class MMBenchTask(gym.Wrapper):
                 f"{self.task.name}: action shape {action.shape}, expected ({self.task.action_dim},)"
             )
         if not np.isfinite(action).all():  # simulators answer NaN in 4 different ways, or silently
-            raise ValueError(f"{self.task.name}: action {action.tolist()} has non-finite entries; "
+            raise ValueError(f"{self.task.name}: action {action.tolist()} has non-finite entries (NaN or inf); "
                              f"actions must be finite (values outside [-1, 1] are clipped)")
         if self._t >= self.max_episode_steps:
             raise RuntimeError(f"{self.task.name}: step() after the episode ended; call reset()")
