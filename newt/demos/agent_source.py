@@ -21,16 +21,15 @@ class AgentSource:
         import config as config_module
         from newt.agent import Agent
         from newt.buffer import EpisodeBuffer
+        from newt.checkpoint import read_checkpoint
         from newt.trainer import Trainer
 
-        state = torch.load(path, map_location="cpu", weights_only=False)  # our own checkpoints only
-        saved = state.get("config", {})
+        state = read_checkpoint(path)  # weights_only: a checkpoint from elsewhere cannot run code
+        saved = state["config"]
         if saved.get("task") != task:
             raise ValueError(f"checkpoint {path!r} was trained on task {saved.get('task')!r}, not {task!r}; "
                              f"demos come from a single-task checkpoint of the same task")
-        known = {f.name for f in dataclasses.fields(config_module.Config)}
-        cfg = config_module.Config(**{k: v for k, v in saved.items() if k in known})
-        cfg = dataclasses.replace(cfg, device=device, compile=False, checkpoint=None, num_envs=1)
+        cfg = dataclasses.replace(config_module.checkpoint_config(saved), device=device, compile=False, checkpoint=None, num_envs=1)
         derived = config_module.derive(cfg)
         self.agent = Agent(cfg, derived)
         trainer = Trainer(cfg, derived, self.agent, EpisodeBuffer(1, 1, 1, 1), np.random.default_rng(0))
