@@ -44,7 +44,7 @@ def build_demo_mix(demo_dir: str, tasks: tuple[str, ...], online: EpisodeBuffer,
                    sampling: str, task_label: str, log: Callable[[str], None] = print) -> DemoMix:
     """Load, validate and buffer the demos of `tasks` (run task index = position); returns the
     DemoMix to sample from. Raises NoDemosError when no task has a usable file."""
-    from newt.demos import DemoCheckError, add_to_buffer, load_demo
+    from newt.demos import MANISKILL_EPISODE_CAP, DemoCheckError, add_to_buffer, load_demo
 
     loaded, rejected = {}, {}
     for task in tasks:
@@ -52,7 +52,7 @@ def build_demo_mix(demo_dir: str, tasks: tuple[str, ...], online: EpisodeBuffer,
         if not os.path.isfile(path):
             continue
         try:
-            loaded[task] = load_demo(path, max_episodes=20 if task.startswith("ms-") else None)
+            loaded[task] = load_demo(path, max_episodes=MANISKILL_EPISODE_CAP if task.startswith("ms-") else None)
         except DemoCheckError as e:  # training loads nothing from a file that fails the check
             rejected[path] = str(e).splitlines()[0]
     if not loaded:
