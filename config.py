@@ -31,6 +31,7 @@ class Config:
     skip_unavailable: bool = False  # leave out (with a log line) the tasks whose assets are not installed here, e.g. some ManiSkill tasks
     num_workers: Optional[int] = None  # env worker processes; 0 steps envs in-process; default 0 for one task, one per core for a set
     compile: bool = False  # torch.compile planning and update (GPU; measured to not help on CPU)
+    precision: str = "fp32"  # matmul precision of planning and updates: fp32, or bf16 (bf16 matmul inputs, fp32 everything else; newt/precision.py)
     # --- model ---
     model_size: Optional[str] = None  # S, B, L or XL (parameters in the README); default B for one task (5.0M, as TD-MPC2 and Newt), L for a task set
     num_bins: int = 101  # bins of the two-hot reward and value heads
@@ -212,6 +213,9 @@ def derive(cfg: Config) -> Derived:
     from newt.buffer import SAMPLING
 
     _check(cfg.sampling in SAMPLING, f"unknown sampling {cfg.sampling!r}; accepted: {', '.join(SAMPLING)}")
+    from newt.precision import PRECISIONS
+
+    _check(cfg.precision in PRECISIONS, f"unknown precision {cfg.precision!r}; accepted: {', '.join(PRECISIONS)}")
     _check(cfg.device in DEVICES, f"unknown device {cfg.device!r}; accepted: {', '.join(DEVICES)}")
     _check(cfg.steps >= 0, f"steps must be >= 0, got {cfg.steps}")
     _check(cfg.eval_freq > 0, f"eval_freq must be > 0, got {cfg.eval_freq}")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import torch
 import torch.nn.functional as F
 
+from newt import precision
 from newt.buffer import Batch
 from newt.planner import Planner
 from newt.world_model import WorldModel
@@ -85,6 +86,7 @@ class Agent:
         self.pi_optim = torch.optim.Adam(self.model.pi_net.parameters(), lr=cfg.lr, eps=1e-5)
         self._base_lrs = [[g["lr"] for g in opt.param_groups] for opt in (self.optim, self.pi_optim)]
         self.scale = RunningScale(cfg.tau, self.device)
+        self.matmul_dtype = precision.PRECISIONS[cfg.precision]  # None: fp32
         self.planners: dict[int, Planner] = {}
         # Weights of the per-step losses over the horizon, as Newt: rho^t for t = 0..H, normalised to
         # sum to 1. The model losses (H steps) use the first H ([8/15, 4/15, 2/15] at H=3, rho=0.5);
@@ -115,6 +117,10 @@ class Agent:
         """Actions [N, 16] for observations [N, 128] of envs running run-task indices `task` [N].
 
         mpc=None plans when the config says so; False acts with the policy prior alone."""
+        with precision.matmuls(self.matmul_dtype):
+            return self._act(obs, task, eval_mode, first_step, constraint, mpc)
+
+    def _act(self, obs, task, eval_mode, first_step, constraint, mpc) -> torch.Tensor:
         self.model.eval()
         obs, task = obs.to(self.device), task.to(self.device)
         z = self.model.encode(obs, task)
@@ -140,6 +146,10 @@ class Agent:
         the sampled action + entropy) is part of the model loss with weight `prior_coef`, so its
         gradients also reach the encoder and the dynamics.
         """
+        with precision.matmuls(self.matmul_dtype):
+            return self._update(batch, pretrain)
+
+    def _update(self, batch: Batch, pretrain: bool) -> dict[str, float]:
         cfg, m = self.cfg, self.model
         obs, action, reward, task = (x.to(self.device) for x in batch)
         m.train()

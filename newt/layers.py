@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from newt import precision
 from newt.kernels import dropout, mish
 
 
@@ -77,11 +78,18 @@ class Mish(nn.Module):
         return mish(x) if self.fast else F.mish(x)
 
 
+class Linear(nn.Linear):
+    """nn.Linear whose matmul runs at the precision of `newt.precision` (fp32 unless set)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return precision.linear(x, self.weight, self.bias)
+
+
 class NormedLinear(nn.Sequential):
     """Linear -> (Dropout) -> LayerNorm -> activation (Mish by default)."""
 
     def __init__(self, in_dim: int, out_dim: int, act: nn.Module | None = None, dropout: float = 0.0):
-        layers: list[nn.Module] = [nn.Linear(in_dim, out_dim)]
+        layers: list[nn.Module] = [Linear(in_dim, out_dim)]
         if dropout:
             layers.append(nn.Dropout(dropout))
         layers += [nn.LayerNorm(out_dim), act if act is not None else Mish()]
@@ -95,7 +103,7 @@ def mlp(in_dim: int, hidden: Sequence[int], out_dim: int, out_act: nn.Module | N
     layers: list[nn.Module] = [
         NormedLinear(dims[i], dims[i + 1], dropout=dropout if i == 0 else 0.0) for i in range(len(hidden))
     ]
-    layers.append(NormedLinear(dims[-1], out_dim, act=out_act) if out_act is not None else nn.Linear(dims[-1], out_dim))
+    layers.append(NormedLinear(dims[-1], out_dim, act=out_act) if out_act is not None else Linear(dims[-1], out_dim))
     return nn.Sequential(*layers)
 
 
@@ -124,8 +132,8 @@ class EnsembleLinear(nn.Module):
     def forward(self, x: torch.Tensor, members: torch.Tensor | None = None) -> torch.Tensor:
         w, b = (self.weight, self.bias) if members is None else (self.weight[members], self.bias[members])
         if x.dim() == 2:  # shared input for all members: one matmul against the stacked weights
-            return torch.matmul(x, w) + b
-        return torch.baddbmm(b, x, w)
+            return precision.matmul(x, w) + b
+        return precision.baddbmm(b, x, w)
 
 
 class EnsembleLayerNorm(nn.Module):

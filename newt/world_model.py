@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from newt import precision
 from newt.layers import QEnsemble, SimNorm, init_weights, mlp
 from newt.math import TwoHot, squashed_gaussian
 
@@ -191,7 +192,7 @@ class WorldModel(nn.Module):
 
     def action_features(self, actions: torch.Tensor, ctx: PlanContext) -> torch.Tensor:
         """Action + task + bias part of the reward|dynamics first layer: [N, S, H, A] -> [N, S, H, 2*mlp]."""
-        return F.linear(actions, ctx.rd_wa).add_(ctx.rd_bias)
+        return precision.linear(actions, ctx.rd_wa).add_(ctx.rd_bias)
 
     def reward_and_next(self, z: torch.Tensor, a_feat: torch.Tensor, ctx: PlanContext,
                         shared_z: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
@@ -199,9 +200,9 @@ class WorldModel(nn.Module):
         when `shared_z`) and the step's action features a_feat [N, S, 2*mlp]."""
         n, s = a_feat.shape[:2]
         if shared_z:  # every sample starts from the env's latent: its part is computed once per env
-            h = torch.mm(z, ctx.rd_wz).unsqueeze(1) + a_feat
+            h = precision.mm(z, ctx.rd_wz).unsqueeze(1) + a_feat
         else:
-            h = torch.mm(z.reshape(n * s, -1), ctx.rd_wz).view(n, s, -1).add_(a_feat)
+            h = precision.mm(z.reshape(n * s, -1), ctx.rd_wz).view(n, s, -1).add_(a_feat)
         h = F.layer_norm(h.view(n, s, 2, -1), ctx.rd_ln_w.shape[-1:]).mul_(ctx.rd_ln_w).add_(ctx.rd_ln_b)
         h = self.reward_net[0][-1](h)  # the first layers' activation (Mish)
         hr, hd = h[:, :, 0], h[:, :, 1]
@@ -215,7 +216,7 @@ class WorldModel(nn.Module):
         """The policy network's raw output (mean | log-std pre-activation) for latents z [N, S, Z];
         `_pi_head` turns it into actions as pi() does."""
         n, s = z.shape[:2]
-        h = torch.mm(z.reshape(n * s, -1), ctx.pi_wz).view(n, s, -1).add_(ctx.pi_bias)
+        h = precision.mm(z.reshape(n * s, -1), ctx.pi_wz).view(n, s, -1).add_(ctx.pi_bias)
         for layer in list(self.pi_net[0])[1:]:
             h = layer(h)
         for layer in self.pi_net[1:]:
@@ -226,7 +227,7 @@ class WorldModel(nn.Module):
         """Mean Q [N, S, 1] of the given two members (the maths of q(reduce="mean"))."""
         n, s = z.shape[:2]
         za = torch.cat([z, action], -1).view(n * s, -1)
-        h = torch.matmul(za, ctx.q_wza[members])  # [2, N*S, mlp]
+        h = precision.matmul(za, ctx.q_wza[members])  # [2, N*S, mlp]
         h.view(2, n, s, -1).add_(ctx.q_bias[members])
         logits = self.qs.after_first_linear(h, members)
         return self.two_hot.decode(logits.view(2, n, s, -1)).mean(0)
