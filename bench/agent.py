@@ -120,31 +120,34 @@ def random_batch(d: C.Derived, batch_size: int, horizon: int) -> Batch:
                  reward=torch.rand(horizon, batch_size, 1, generator=gen), task=task)
 
 
-def bench_case(name: str, repeats: int, soup_envs: int, reference: bool = True) -> dict:
+def bench_case(name: str, repeats: int, soup_envs: int, reference: bool = True, bf16: bool = False) -> dict:
     fast, cfg, d, note = build(name)
     ref = copy.deepcopy(fast) if reference else None
     if ref is not None:
         ref.model.set_fast(False)
+    low = copy.deepcopy(fast) if bf16 else None  # the same agent with precision=bf16
+    if low is not None:
+        low.matmul_dtype = torch.bfloat16
     n = soup_envs if d.multitask else 1
     obs = torch.randn(n, d.obs_dim)
     task = torch.arange(n) % len(d.tasks)
     batch = random_batch(d, cfg.batch_size, cfg.horizon)
     # A multitask planning step is long (tens of seconds for the reference): fewer repeats.
     plan_repeats = max(1, repeats // 3) if n > 20 else repeats
-    times: dict[str, list[float]] = {k: [] for k in ("plan", "plan_ref", "update", "update_ref")}
-    agents = (fast, ref) if ref is not None else (fast,)
-    for agent in agents:  # warm-up (allocator, first-call costs)
+    times: dict[str, list[float]] = {k: [] for k in ("plan", "plan_ref", "plan_bf16", "update", "update_ref",
+                                                      "update_bf16")}
+    agents = {"": fast, "_ref": ref, "_bf16": low}
+    agents = {k: a for k, a in agents.items() if a is not None}
+    for agent in agents.values():  # warm-up (allocator, first-call costs, kernel compiles)
         agent.update(batch)
-        if n <= 20:
-            agent.act(obs, task)
-    for _ in range(repeats):  # interleaved, so load changes hit both alike
-        times["update"].append(_ms(lambda: fast.update(batch)))
-        if ref is not None:
-            times["update_ref"].append(_ms(lambda: ref.update(batch)))
+        agent.act(obs[:8], task[:8])  # at most 8 envs: the soup's full plan is too long to repeat
+        agent.act(obs[:8], task[:8])
+    for _ in range(repeats):  # interleaved, so load changes hit all alike
+        for suffix, agent in agents.items():
+            times["update" + suffix].append(_ms(lambda agent=agent: agent.update(batch)))
     for _ in range(plan_repeats):
-        times["plan"].append(_ms(lambda: fast.act(obs, task)))
-        if ref is not None:
-            times["plan_ref"].append(_ms(lambda: ref.act(obs, task)))
+        for suffix, agent in agents.items():
+            times["plan" + suffix].append(_ms(lambda agent=agent: agent.act(obs, task)))
     med = {k: statistics.median(v) if v else float("nan") for k, v in times.items()}
     return {"envs": n, "note": note, **med,
             "plan_gflop": plan_flops(cfg, d, n) / 1e9, "update_gflop": update_flops(cfg, d, cfg.batch_size) / 1e9}
@@ -194,6 +197,8 @@ def main() -> None:
     parser.add_argument("--vs-original", metavar="DIR", default=None,
                         help="time the public Newt agent from DIR (see ../shared/anchors/README.md) against ours")
     parser.add_argument("--rounds", type=int, default=3, help="--vs-original: interleaved rounds (median)")
+    parser.add_argument("--bf16", action="store_true",
+                        help="also time the agent with precision=bf16 (bf16 matmuls), interleaved in the same run")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -221,7 +226,7 @@ def main() -> None:
     peak = matmul_peak_gflops()
     results = {}
     for name in cases:
-        results[name] = r = bench_case(name, args.repeats, args.soup_envs)
+        results[name] = r = bench_case(name, args.repeats, args.soup_envs, bf16=args.bf16)
         if r["note"]:
             print(f"{name}: {r['note']}")
     peak = max(peak, matmul_peak_gflops())  # measured again after the cases: the better of the two
@@ -237,12 +242,19 @@ def main() -> None:
             rate = gflop / (fast_ms / 1e3)
             print(f"{name:8} {what:7} {gflop:7.2f} {ref_ms:9.1f} {fast_ms:9.1f} {ref_ms / fast_ms:7.2f}x "
                   f"{rate:8.1f} {100 * rate / peak:5.1f}% {orig:11.0f} {orig / fast_ms:6.2f}x")
+    if args.bf16:
+        print(f"\n{'case':8} {'what':7} {'fp32 ms':>9} {'bf16 ms':>9} {'fp32/bf16':>9}   (precision=bf16)")
+        for name, r in results.items():
+            for what in ("update", "plan"):
+                print(f"{name:8} {what:7} {r[what]:9.1f} {r[what + '_bf16']:9.1f} {r[what] / r[what + '_bf16']:8.2f}x")
     print("\nplan: one planned action for all the case's envs (1, or --soup-envs for S-soup); update: one "
           "model + policy step, batch 256. 'original ms': the original design's figures from the Speed "
           "issue (same kind of machine, not this run).")
     if args.json:
         out = {name: {"update_ms": r["update"], "plan_ms": r["plan"], "update_ref_ms": r["update_ref"],
-                      "plan_ref_ms": r["plan_ref"]} for name, r in results.items()}
+                      "plan_ref_ms": r["plan_ref"],
+                      **({"update_bf16_ms": r["update_bf16"], "plan_bf16_ms": r["plan_bf16"]} if args.bf16 else {})}
+               for name, r in results.items()}
         out["peak_gflops"] = peak
         out["threads"] = torch.get_num_threads()
         print(json.dumps(out))

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from newt import precision
-from newt.kernels import dropout, mish
+from newt.kernels import dropout, fused_available, layernorm_mish, mish
 
 
 class _GroupSoftmax(torch.autograd.Function):
@@ -94,6 +94,15 @@ class NormedLinear(nn.Sequential):
             layers.append(nn.Dropout(dropout))
         layers += [nn.LayerNorm(out_dim), act if act is not None else Mish()]
         super().__init__(*layers)
+        self.fast = True
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # Inference fast path: the matmul, then LayerNorm + Mish as one fused kernel (newt.kernels).
+        if self.fast and len(self) == 3 and isinstance(self[2], Mish) and fused_available(x):
+            lin, norm = self[0], self[1]
+            return layernorm_mish(precision.linear_raw(x, lin.weight), lin.bias, norm.weight, norm.bias,
+                                  norm.eps, precision.activation_dtype())
+        return super().forward(x)
 
 
 def mlp(in_dim: int, hidden: Sequence[int], out_dim: int, out_act: nn.Module | None = None,
@@ -171,6 +180,22 @@ class QEnsemble(nn.Module):
         h = self.linears[0](x.reshape(-1, x.shape[-1]), members)
         out = self.after_first_linear(h, members)
         return out.view(out.shape[0], *lead, out.shape[-1])
+
+    def fused_rest(self, h: torch.Tensor, first_bias: torch.Tensor,
+                   members: torch.Tensor | None = None) -> torch.Tensor:
+        """Inference (no dropout) from the first matmul's raw product h [E, B, hidden] (before its
+        bias, in the matmul's dtype) and that layer's bias (broadcastable): [E, B, out] in fp32.
+        LayerNorm + Mish are fused (newt.kernels); needs `fused_available`."""
+        out_dtype, bias = precision.activation_dtype(), first_bias
+        for i, (lin, norm) in enumerate(zip(self.linears, self.norms)):
+            if i > 0:
+                w, b = (lin.weight, lin.bias) if members is None else (lin.weight[members], lin.bias[members])
+                h, bias = precision.matmul_raw(h, w), b
+            nw, nb = (norm.weight, norm.bias) if members is None else (norm.weight[members], norm.bias[members])
+            if h.dim() > nw.dim():  # h [E, n, s, D] against per-member [E, 1, D]
+                nw, nb = nw.unsqueeze(1), nb.unsqueeze(1)
+            h = layernorm_mish(h, bias, nw, nb, 1e-5, out_dtype).flatten(1, -2)
+        return self.out(h, members)
 
     def after_first_linear(self, h: torch.Tensor, members: torch.Tensor | None = None) -> torch.Tensor:
         """The rest of the networks from the first Linear's output h [E, B, hidden]: [E, B, out].

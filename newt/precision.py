@@ -71,3 +71,25 @@ def baddbmm(bias: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tenso
     if dtype is None:
         return torch.baddbmm(bias, a, b)
     return torch.bmm(_cast(a, dtype), _cast(b, dtype)).float().add_(bias)
+
+
+# The raw forms: the product in the compute dtype (bf16 under `precision=bf16`), not cast back, for
+# a fused consumer that reads it directly (newt.kernels.layernorm_mish).
+def mm_raw(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    dtype = current()
+    return torch.mm(a, b) if dtype is None else torch.mm(_cast(a, dtype), _cast(b, dtype))
+
+
+def matmul_raw(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    dtype = current()
+    return torch.matmul(a, b) if dtype is None else torch.matmul(_cast(a, dtype), _cast(b, dtype))
+
+
+def linear_raw(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    dtype = current()
+    return F.linear(x, weight) if dtype is None else F.linear(_cast(x, dtype), _cast(weight, dtype))
+
+
+def activation_dtype() -> torch.dtype:
+    """The dtype a fused activation writes for the next matmul to read."""
+    return current() or torch.float32

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from newt import precision
+from newt.kernels import fused_available, layernorm_mish
 from newt.layers import QEnsemble, SimNorm, init_weights, mlp
 from newt.math import TwoHot, squashed_gaussian
 
@@ -199,12 +200,18 @@ class WorldModel(nn.Module):
         """Reward logits and next latent from latents z [N, S, Z] (or [N, Z] shared by all S samples
         when `shared_z`) and the step's action features a_feat [N, S, 2*mlp]."""
         n, s = a_feat.shape[:2]
-        if shared_z:  # every sample starts from the env's latent: its part is computed once per env
-            h = precision.mm(z, ctx.rd_wz).unsqueeze(1) + a_feat
+        if fused_available(a_feat):  # the matmul's raw product, then bias + LayerNorm + Mish fused
+            raw = precision.mm_raw(z, ctx.rd_wz).unsqueeze(1) if shared_z else \
+                precision.mm_raw(z.reshape(n * s, -1), ctx.rd_wz).view(n, s, -1)
+            h = layernorm_mish(raw.view(n, -1, 2, raw.shape[-1] // 2), a_feat.view(n, s, 2, -1), ctx.rd_ln_w,
+                               ctx.rd_ln_b, _norm(self.reward_net[0]).eps, precision.activation_dtype())
         else:
-            h = precision.mm(z.reshape(n * s, -1), ctx.rd_wz).view(n, s, -1).add_(a_feat)
-        h = F.layer_norm(h.view(n, s, 2, -1), ctx.rd_ln_w.shape[-1:]).mul_(ctx.rd_ln_w).add_(ctx.rd_ln_b)
-        h = self.reward_net[0][-1](h)  # the first layers' activation (Mish)
+            if shared_z:  # every sample starts from the env's latent: its part is computed once per env
+                h = precision.mm(z, ctx.rd_wz).unsqueeze(1) + a_feat
+            else:
+                h = precision.mm(z.reshape(n * s, -1), ctx.rd_wz).view(n, s, -1).add_(a_feat)
+            h = F.layer_norm(h.view(n, s, 2, -1), ctx.rd_ln_w.shape[-1:]).mul_(ctx.rd_ln_w).add_(ctx.rd_ln_b)
+            h = self.reward_net[0][-1](h)  # the first layers' activation (Mish)
         hr, hd = h[:, :, 0], h[:, :, 1]
         for layer in self.reward_net[1:]:
             hr = layer(hr)
@@ -216,9 +223,14 @@ class WorldModel(nn.Module):
         """The policy network's raw output (mean | log-std pre-activation) for latents z [N, S, Z];
         `_pi_head` turns it into actions as pi() does."""
         n, s = z.shape[:2]
-        h = precision.mm(z.reshape(n * s, -1), ctx.pi_wz).view(n, s, -1).add_(ctx.pi_bias)
-        for layer in list(self.pi_net[0])[1:]:
-            h = layer(h)
+        if fused_available(z):
+            norm = _norm(self.pi_net[0])
+            h = layernorm_mish(precision.mm_raw(z.reshape(n * s, -1), ctx.pi_wz).view(n, s, -1), ctx.pi_bias,
+                               norm.weight, norm.bias, norm.eps, precision.activation_dtype())
+        else:
+            h = precision.mm(z.reshape(n * s, -1), ctx.pi_wz).view(n, s, -1).add_(ctx.pi_bias)
+            for layer in list(self.pi_net[0])[1:]:
+                h = layer(h)
         for layer in self.pi_net[1:]:
             h = layer(h)
         return h
@@ -227,6 +239,10 @@ class WorldModel(nn.Module):
         """Mean Q [N, S, 1] of the given two members (the maths of q(reduce="mean"))."""
         n, s = z.shape[:2]
         za = torch.cat([z, action], -1).view(n * s, -1)
+        if fused_available(za) and not (self.qs.training and self.qs.dropout):
+            raw = precision.matmul_raw(za, ctx.q_wza[members]).view(2, n, s, -1)
+            logits = self.qs.fused_rest(raw, ctx.q_bias[members], members)
+            return self.two_hot.decode(logits.view(2, n, s, -1)).mean(0)
         h = precision.matmul(za, ctx.q_wza[members])  # [2, N*S, mlp]
         h.view(2, n, s, -1).add_(ctx.q_bias[members])
         logits = self.qs.after_first_linear(h, members)

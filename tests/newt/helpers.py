@@ -33,3 +33,13 @@ def random_batch(derived: C.Derived, batch_size: int = 32, horizon: int = 3, see
         reward=torch.rand(horizon, batch_size, 1, generator=gen),
         task=task,
     )
+
+
+def randomise_heads(agent: Agent, seed: int = 0) -> None:
+    """Give the zero-initialised reward and Q heads random weights, so values differ per sample."""
+    gen = torch.Generator().manual_seed(seed)
+    m = agent.model
+    with torch.no_grad():
+        for p in (m.reward_net[-1].weight, m.reward_net[-1].bias, m.qs.out.weight, m.qs.out.bias):
+            p.copy_(torch.randn(p.shape, generator=gen) * 0.05)
+        m.target_qs.load_state_dict(m.qs.state_dict())

@@ -9,26 +9,16 @@ import torch.nn.functional as F
 
 import newt.layers
 from newt.layers import group_softmax, mish
-from tests.newt.helpers import make_agent, random_batch
+from tests.newt.helpers import make_agent, randomise_heads, random_batch
 
 SMALL_PLAN = {"num_samples": 64, "num_elites": 8, "num_pi_trajs": 8, "iterations": 3}
 TOL = {"rtol": 1e-4, "atol": 1e-5}
 
 
-def _randomise_heads(agent, seed: int = 0) -> None:
-    """Give the zero-initialised reward and Q heads random weights, so values differ per sample."""
-    gen = torch.Generator().manual_seed(seed)
-    m = agent.model
-    with torch.no_grad():
-        for p in (m.reward_net[-1].weight, m.reward_net[-1].bias, m.qs.out.weight, m.qs.out.bias):
-            p.copy_(torch.randn(p.shape, generator=gen) * 0.05)
-        m.target_qs.load_state_dict(m.qs.state_dict())
-
-
 def _pair(**kwargs):
     torch.manual_seed(0)
     fast, d = make_agent(**kwargs)
-    _randomise_heads(fast)
+    randomise_heads(fast)
     ref = copy.deepcopy(fast)
     ref.model.set_fast(False)
     assert fast.model.fast and not ref.model.fast
