@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 import newt.layers
 from newt.layers import group_softmax, mish
-from tests.newt.helpers import make_agent, randomise_heads, random_batch
+from tests.newt.helpers import make_agent, random_batch, randomise_heads
 
 SMALL_PLAN = {"num_samples": 64, "num_elites": 8, "num_pi_trajs": 8, "iterations": 3}
 TOL = {"rtol": 1e-4, "atol": 1e-5}

@@ -10,7 +10,7 @@ import config as C
 import newt.kernels as K
 from newt import precision
 from newt.layers import Linear, NormedLinear
-from tests.newt.helpers import make_agent, randomise_heads, random_batch
+from tests.newt.helpers import make_agent, random_batch, randomise_heads
 
 needs_kernels = pytest.mark.skipif(not K.compiled_mish_kernels(), reason="no C++ compiler for torch.compile")
 
