@@ -10,6 +10,15 @@ The slots are stepped either in this process (`num_workers=0`) or by a pool of w
 each holding a group of slots and stepping them in turn (see `docs/envs-pool.md`). Both paths run
 the same `_SlotGroup` code over the same array layout, so they give identical results: in the pool
 the arrays live in shared memory, and one message per worker per step says "step now" / "done".
+
+Worker faults. In the pool, a worker that dies (crash, OOM kill, SIGKILL), raises from one of its
+envs, or gives no answer within `timeout` during `step` or `reset` is replaced by a fresh worker
+with the same slots, specs and seeds (slot i: `seed + i`, as at construction), and its slots are
+reset. Their running episodes are dropped: `StepResult.restarted` marks those slots, which return
+the new episode's first observation with reward 0 and done False (see `StepResult`). More than
+`max_restarts` restarts of one worker within `restart_window` steps stop the run with a
+RuntimeError naming its tasks and the last error. In-process (`num_workers=0`) there is nothing to
+restart: an env's exception propagates as raised.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ import time
 import traceback
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 import numpy as np
 
@@ -43,13 +52,31 @@ def step_cost(spec: TaskSpec, task_costs: Mapping[str, float] | None = None) -> 
     return spec.step_cost_us
 
 
-class StepResult(NamedTuple):
-    obs: np.ndarray  # [N, 128] float32: next observation (the new episode's first where done)
-    reward: np.ndarray  # [N] float32
+class _StepFields(NamedTuple):
+    obs: np.ndarray  # [N, 128] float32: next observation (the new episode's first where done or restarted)
+    reward: np.ndarray  # [N] float32 (0 where restarted)
     done: np.ndarray  # [N] bool: the slot's episode ended at this step (time limit; never termination)
     final_obs: np.ndarray  # [N, 128] float32: the last observation of ended episodes, else equal to obs
     success: np.ndarray  # [N] float32: success at the last step of ended episodes, NaN elsewhere
     score: np.ndarray  # [N] float32: score at the last step of ended episodes, NaN elsewhere
+    restarted: np.ndarray  # [N] bool: the slot's worker was restarted during this step (see StepResult)
+
+
+class StepResult(_StepFields):
+    """One vector step. `restarted` defaults to all False (for callers that build a StepResult).
+
+    A restarted slot's worker faulted during this step and was replaced; the episode the slot was
+    running is dropped (it neither ended nor continues: discard its partial transitions). In that
+    slot `obs` is the first observation of a fresh episode, seeded as at construction, `final_obs`
+    equals `obs`, `reward` is 0, `done` is False, and `success` and `score` are NaN.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, obs, reward, done, final_obs, success, score, restarted=None):
+        if restarted is None:
+            restarted = np.zeros(np.shape(reward), dtype=np.bool_)
+        return super().__new__(cls, obs, reward, done, final_obs, success, score, restarted)
 
 
 def pad_obs(obs: np.ndarray) -> np.ndarray:
@@ -109,6 +136,7 @@ class _SlotGroup:
         self.specs, self.slots, self.seed, self.bufs = tuple(specs), tuple(slots), seed, bufs
         self.action_dims = [specs[i].action_dim for i in self.slots]
         self._envs: list = []
+        self.failed_slot: int | None = None  # the slot whose env raised last (set only on a failure)
         for i in self.slots:
             try:
                 self._envs.append(envs.make(specs[i], seed=seed + i, render_mode=render_mode))
@@ -127,7 +155,12 @@ class _SlotGroup:
 
     def reset(self) -> None:
         for k, i in enumerate(self.slots):
-            self._reset_slot(k, self.bufs["obs"][i])
+            try:
+                self._reset_slot(k, self.bufs["obs"][i])
+            except Exception as e:
+                self.failed_slot = i
+                _note(e, f"while resetting slot {i} ({self.specs[i].name})")
+                raise
         self._first_reset = False
 
     def step(self) -> None:
@@ -138,19 +171,20 @@ class _SlotGroup:
             action = b["actions"][i, : self.action_dims[k]].copy()
             try:
                 o, r, _, truncated, info = self._envs[k].step(action)
-            except Exception as e:
+                b["reward"][i] = r
+                b["final_obs"][i] = 0.0
+                b["final_obs"][i, : o.shape[0]] = o
+                b["done"][i] = truncated
+                if truncated:
+                    b["success"][i], b["score"][i] = info["success"], info["score"]
+                    self._reset_slot(k, b["obs"][i])
+                else:
+                    b["success"][i] = b["score"][i] = np.nan
+                    b["obs"][i] = b["final_obs"][i]
+            except Exception as e:  # the step or the auto-reset
+                self.failed_slot = i
                 _note(e, f"while stepping slot {i} ({self.specs[i].name})")
                 raise
-            b["reward"][i] = r
-            b["final_obs"][i] = 0.0
-            b["final_obs"][i, : o.shape[0]] = o
-            b["done"][i] = truncated
-            if truncated:
-                b["success"][i], b["score"][i] = info["success"], info["score"]
-                self._reset_slot(k, b["obs"][i])
-            else:
-                b["success"][i] = b["score"][i] = np.nan
-                b["obs"][i] = b["final_obs"][i]
             b["busy"][i] += time.perf_counter() - start
 
     def render(self, i: int):
@@ -180,17 +214,18 @@ def _limit_threads() -> None:
 
 
 # Messages are raw bytes, one per worker per command: a command byte from the parent; an empty
-# answer for "done", or a pickled ("ok", payload) / ("error", (traceback text, exception or None)).
+# answer for "done", or a pickled ("ok", payload) / ("error", (one-line summary, traceback text,
+# exception or None, the failing slot or None)).
 _STEP, _RESET, _RENDER, _CLOSE = b"s", b"r", b"R", b"c"
 _COMMAND_NAMES = {_STEP: "step", _RESET: "reset", _RENDER: "render", _CLOSE: "close"}
 
 
-def _send_error(conn, e: BaseException) -> None:
-    text = "".join(traceback.format_exception(e))
+def _send_error(conn, e: BaseException, slot: int | None = None) -> None:
+    summary, text = f"{type(e).__name__}: {e}", "".join(traceback.format_exception(e))
     try:
-        conn.send(("error", (text, e)))
+        conn.send(("error", (summary, text, e, slot)))
     except Exception:  # an exception that does not pickle goes as text only
-        conn.send(("error", (text, None)))
+        conn.send(("error", (summary, text, None, slot)))
 
 
 def _worker_main(specs: tuple[TaskSpec, ...], slots: tuple[int, ...], seed: int, shared, conn,
@@ -232,9 +267,10 @@ def _worker_main(specs: tuple[TaskSpec, ...], slots: tuple[int, ...], seed: int,
                 elif cmd == _RENDER:
                     conn.send(("ok", group.render(int(msg[1:]))))
                 else:
-                    conn.send(("error", (f"unknown command {msg!r}", None)))
-            except Exception as e:  # any failure is sent to the parent, which raises it
-                _send_error(conn, e)
+                    conn.send(("error", (f"unknown command {msg!r}", "", None, None)))
+            except Exception as e:  # any failure is sent to the parent, which restarts this worker or raises
+                _send_error(conn, e, group.failed_slot)
+                group.failed_slot = None
     finally:
         group.close()
 
@@ -242,6 +278,12 @@ def _worker_main(specs: tuple[TaskSpec, ...], slots: tuple[int, ...], seed: int,
 def available_cores() -> int:
     """CPU cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _check_count(name: str, value, low: int, accepted: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(f"{name}={value!r} not accepted; accepted: {accepted}")
+    return int(value)
 
 
 def resolve_num_workers(num_workers: int | None, num_envs: int) -> int:
@@ -274,65 +316,124 @@ def assign_slots(costs: Sequence[float], num_workers: int) -> list[tuple[int, ..
     return [tuple(sorted(g)) for g in groups]
 
 
+class _Fault(NamedTuple):
+    """What went wrong with one worker: it died, hung or raised."""
+
+    worker: int
+    what: str  # one line, read after "env worker k ": "gave no answer to step within 1.0 s", ...
+    detail: str  # the worker's traceback ("" for a death or a hang)
+    cause: BaseException | None  # the worker's exception, when it raised one that pickles
+    slot: int | None  # the slot whose env raised, when known
+
+
 class _WorkerPool:
-    """`num_workers` processes, each stepping a group of slots over shared arrays."""
+    """`num_workers` processes, each stepping a group of slots over shared arrays.
+
+    With `max_restarts` > 0, a worker that faults during step or reset is replaced by a fresh one
+    with the same slots, specs and seed, its slots are reset (`_recover`), and `last_restarted`
+    lists them; at most `max_restarts` restarts of one worker within `restart_window` step
+    commands (None: in the pool's life). Without restarts, or for start-up and render, a fault
+    closes the pool and raises, naming the worker's tasks.
+    """
 
     def __init__(self, specs: tuple[TaskSpec, ...], seed: int, groups: list[tuple[int, ...]], start_method: str,
-                 timeout: float | None, render_mode: str | None = None):
-        ctx = mp.get_context(start_method)
+                 timeout: float | None, render_mode: str | None = None, max_restarts: int = 0,
+                 restart_window: int | None = None):
+        self._ctx = mp.get_context(start_method)
         n = len(specs)
         self.specs, self.groups, self.timeout = specs, groups, timeout
+        self.seed, self.render_mode = seed, render_mode
+        self.max_restarts, self.restart_window = max_restarts, restart_window
         # An anonymous shared mapping (its file is unlinked at creation): freed with the last
         # process that maps it, so nothing can leak even if every process is killed.
-        self._shared = ctx.RawArray(ctypes.c_uint8, _layout(n)[1])
+        self._shared = self._ctx.RawArray(ctypes.c_uint8, _layout(n)[1])
         self.bufs = _views(self._shared, n)
         self._owner = {i: k for k, g in enumerate(groups) for i in g}
+        self.steps = 0  # step commands so far: the clock of the restart window
+        self.restarts = 0  # workers replaced after a fault, in total
+        self.episodes_dropped = 0  # slots whose running episode a restart during step dropped
+        self.last_restarted: tuple[int, ...] = ()  # the slots restarted during the last command
+        self._restart_steps: list[list[int]] = [[] for _ in groups]  # per worker: `steps` at each restart
         self._procs: list = []
         self._conns: list = []
         self._closed = False
-        # Stops the workers on close(), or when the pool is garbage-collected without it.
+        # One poll object for the pool's life: answers and deaths (process sentinels).
+        self._poller = select.poll()
+        self._fds: dict[int, tuple[str, int]] = {}
+        # Stops the workers on close(), or when the pool is garbage-collected without it. It holds
+        # the two lists themselves: a restart replaces their entries in place.
         self._finalizer = weakref.finalize(self, _stop_workers, self._procs, self._conns)
         try:
-            for k, group in enumerate(groups):
-                parent_end, child_end = ctx.Pipe()
-                proc = ctx.Process(target=_worker_main, args=(specs, group, seed, self._shared, child_end, render_mode),
-                                   name=f"mmbench-worker-{k}", daemon=True)
-                proc.start()
-                child_end.close()  # so the parent sees EOF when the worker dies
+            for k in range(len(groups)):
+                proc, conn = self._spawn(k)
                 self._procs.append(proc)
-                self._conns.append(parent_end)
-            # One poll object for the pool's life: answers and deaths (process sentinels).
-            self._poller = select.poll()
-            self._fds: dict[int, tuple[str, int]] = {}
-            for k, (conn, proc) in enumerate(zip(self._conns, self._procs)):
-                for kind, fd in (("conn", conn.fileno()), ("sentinel", proc.sentinel)):
-                    self._poller.register(fd, select.POLLIN)
-                    self._fds[fd] = (kind, k)
+                self._conns.append(conn)
+                self._watch(k)
             self._gather(range(len(groups)), "start", timeout=None)
         except BaseException:
             self.close()
             raise
 
+    def _spawn(self, k: int):
+        parent_end, child_end = self._ctx.Pipe()
+        args = (self.specs, self.groups[k], self.seed, self._shared, child_end, self.render_mode)
+        proc = self._ctx.Process(target=_worker_main, args=args, name=f"mmbench-worker-{k}", daemon=True)
+        proc.start()
+        child_end.close()  # so the parent sees EOF when the worker dies
+        return proc, parent_end
+
+    def _watch(self, k: int) -> None:
+        for kind, fd in (("conn", self._conns[k].fileno()), ("sentinel", self._procs[k].sentinel)):
+            self._poller.register(fd, select.POLLIN)
+            self._fds[fd] = (kind, k)
+
+    def _unwatch(self, k: int) -> None:
+        """Stop polling a faulted worker (a dead one's sentinel would wake every poll)."""
+        for fd in [fd for fd, (_, j) in self._fds.items() if j == k]:
+            self._poller.unregister(fd)
+            del self._fds[fd]
+
     def _held(self, k: int) -> str:
         return ", ".join(f"{self.specs[i].name} (slot {i})" for i in self.groups[k])
 
-    def _died(self, k: int, cmd: str) -> RuntimeError:
+    def _death(self, k: int, cmd: str) -> _Fault:
         proc = self._procs[k]
         proc.join(1.0)
         code = proc.exitcode
         how = f"was killed by {signal.Signals(-code).name}" if code is not None and code < 0 else \
             f"exited with code {code}"
-        self.close()
-        return RuntimeError(
-            f"env worker {k} (pid {proc.pid}) {how} during {cmd}; it held: {self._held(k)}. "
-            f"The pool has been closed."
-        )
+        return _Fault(k, f"(pid {proc.pid}) {how} during {cmd}", "", None, None)
 
-    def _gather(self, workers, cmd: str, timeout: float | None) -> dict[int, object]:
-        """Wait for one answer from each of `workers`; a death, an error or a timeout closes the
-        pool and raises, naming the worker's tasks."""
+    def _raise(self, fault: _Fault, why: str = "") -> NoReturn:
+        """Close the pool and raise `fault` (a MissingAssetsError keeps its type, so a caller can
+        skip those tasks), the worker's exception chained."""
+        self.close()
+        cls = MissingAssetsError if isinstance(fault.cause, MissingAssetsError) else RuntimeError
+        text = f"env worker {fault.worker} {fault.what}; it held: {self._held(fault.worker)}.{why} " \
+            "The pool has been closed."
+        if fault.detail:
+            text += f" Worker traceback:\n{fault.detail}"
+        raise cls(text) from fault.cause
+
+    def _gather(self, workers, cmd: str, timeout: float | None,
+                restart: bool = False) -> tuple[dict[int, object], dict[int, _Fault]]:
+        """Wait for one answer from each of `workers`; returns the answers and the faults (a death,
+        an error or no answer within `timeout`). With `restart`, a faulted worker is no longer
+        waited for or watched and its fault is returned (a worker outside `workers` that dies
+        meanwhile too); without it, or for a MissingAssetsError, the pool is closed and the fault
+        raised, naming the worker's tasks."""
         pending = set(workers)
         answers: dict[int, object] = {}
+        faults: dict[int, _Fault] = {}
+
+        def fault(f: _Fault) -> None:
+            if not restart or isinstance(f.cause, MissingAssetsError):
+                self._raise(f)
+            faults[f.worker] = f
+            pending.discard(f.worker)
+            answers.pop(f.worker, None)
+            self._unwatch(f.worker)
+
         deadline = None if timeout is None else time.monotonic() + timeout
         while pending:
             left = None if deadline is None else max(deadline - time.monotonic(), 0.0) * 1000
@@ -341,53 +442,110 @@ class _WorkerPool:
                 ks = sorted(pending)
                 for k in ks:  # hung: it would not close gracefully either
                     self._procs[k].kill()
-                self.close()
-                raise RuntimeError(
-                    f"env workers {ks} gave no answer to {cmd} within {timeout} s; they held: "
-                    f"{'; '.join(self._held(k) for k in ks)}. The pool has been closed."
-                )
+                if not restart:
+                    self.close()
+                    raise RuntimeError(
+                        f"env workers {ks} gave no answer to {cmd} within {timeout} s; they held: "
+                        f"{'; '.join(self._held(k) for k in ks)}. The pool has been closed."
+                    )
+                for k in ks:
+                    fault(_Fault(k, f"gave no answer to {cmd} within {timeout} s", "", None, None))
+                continue
             # Answers first: a worker may answer and then die; read what it sent before calling it dead.
             for fd, _ in sorted(events, key=lambda e: self._fds[e[0]][0] != "conn"):
+                if fd not in self._fds:
+                    continue  # its worker faulted earlier in this round
                 kind, k = self._fds[fd]
                 if kind == "sentinel":
                     if k in pending and self._conns[k].poll():
                         continue  # its answer is read on the next round
-                    raise self._died(k, cmd)
+                    fault(self._death(k, cmd))
+                    continue
                 if k not in pending:
                     continue
                 try:
                     msg = self._conns[k].recv_bytes()
                 except (EOFError, OSError):
-                    raise self._died(k, cmd) from None
+                    fault(self._death(k, cmd))
+                    continue
                 if msg:
                     status, payload = pickle.loads(msg)
                     if status != "ok":
-                        self.close()
-                        text, cause = payload
-                        # Missing assets keep their type, so a caller can skip those tasks.
-                        cls = MissingAssetsError if isinstance(cause, MissingAssetsError) else RuntimeError
-                        raise cls(
-                            f"env worker {k} failed during {cmd}; it held: {self._held(k)}. The pool has "
-                            f"been closed. Worker traceback:\n{text}"
-                        ) from cause
+                        summary, text, cause, slot = payload
+                        where = "" if slot is None else f" in {self.specs[slot].name} (slot {slot})"
+                        fault(_Fault(k, f"failed during {cmd}{where}: {summary}", text, cause, slot))
+                        continue
                     answers[k] = payload
                 else:
                     answers[k] = None
                 pending.discard(k)
-        return answers
+        return answers, faults
 
-    def run(self, msg: bytes, workers=None) -> dict[int, object]:
-        """Send `msg` to the workers and collect their answers."""
-        cmd = _COMMAND_NAMES[msg[:1]]
-        if self._closed:
-            raise RuntimeError(f"{cmd} on a closed MultitaskEnv")
-        workers = range(len(self._procs)) if workers is None else workers
+    def _send(self, workers, msg: bytes, cmd: str, restart: bool) -> dict[int, _Fault]:
+        """Send `msg` to each of `workers`; returns the faults of those already dead (with `restart`)."""
+        faults: dict[int, _Fault] = {}
         for k in workers:
             try:
                 self._conns[k].send_bytes(msg)
             except (BrokenPipeError, ConnectionResetError):
-                raise self._died(k, cmd) from None
-        return self._gather(workers, cmd, self.timeout)
+                fault = self._death(k, cmd)
+                if not restart:
+                    self._raise(fault)
+                faults[k] = fault
+                self._unwatch(k)
+        return faults
+
+    def run(self, msg: bytes, workers=None) -> dict[int, object]:
+        """Send `msg` to the workers and collect their answers. A step or reset fault restarts the
+        worker when restarts are on (`last_restarted` lists its slots); otherwise it raises."""
+        cmd = _COMMAND_NAMES[msg[:1]]
+        if self._closed:
+            raise RuntimeError(f"{cmd} on a closed MultitaskEnv")
+        if msg[:1] == _STEP:
+            self.steps += 1
+        restart = self.max_restarts > 0 and msg[:1] in (_STEP, _RESET)
+        workers = range(len(self._procs)) if workers is None else workers
+        faults = self._send(workers, msg, cmd, restart)
+        answers, more = self._gather([k for k in workers if k not in faults] if faults else workers, cmd,
+                                     self.timeout, restart)
+        faults.update(more)
+        self.last_restarted = self._recover(faults, cmd) if faults else ()
+        return answers
+
+    def _recover(self, faults: dict[int, _Fault], cmd: str) -> tuple[int, ...]:
+        """Replace each faulted worker by a fresh one with the same slots, specs and seed, reset its
+        slots (seeded as at construction) and write their step outputs as `StepResult` documents
+        for restarted slots; returns those slots. Raises when a worker has used up its restarts, or
+        when a fresh worker cannot make its envs (not restarted: a config problem, not a fault)."""
+        replaced: set[int] = set()
+        while faults:
+            for k, fault in sorted(faults.items()):
+                window = self.restart_window
+                recent = [s for s in self._restart_steps[k] if window is None or s > self.steps - window]
+                if len(recent) >= self.max_restarts:
+                    span = f"within the last {window} steps" if window is not None else "in this run"
+                    self._raise(fault, f" It was restarted {len(recent)} times {span} already "
+                                       f"(max_restarts={self.max_restarts}), so the run stops.")
+                self._restart_steps[k] = [*recent, self.steps]
+                _stop_workers([self._procs[k]], [self._conns[k]])
+                self._procs[k], self._conns[k] = self._spawn(k)
+                self._watch(k)
+                self.restarts += 1
+            ks = sorted(faults)
+            replaced.update(ks)
+            self._gather(ks, "restart", timeout=None)
+            faults = self._send(ks, _RESET, "reset", restart=True)
+            faults.update(self._gather([k for k in ks if k not in faults], "reset", self.timeout, restart=True)[1])
+        slots = tuple(sorted(i for k in replaced for i in self.groups[k]))
+        b = self.bufs
+        for i in slots:  # the fresh episode's first step, as StepResult documents for restarted slots
+            b["reward"][i] = 0.0
+            b["done"][i] = False
+            b["final_obs"][i] = b["obs"][i]
+            b["success"][i] = b["score"][i] = np.nan
+        if cmd == "step":
+            self.episodes_dropped += len(slots)
+        return slots
 
     def render(self, i: int):
         k = self._owner[i]
@@ -442,14 +600,32 @@ class MultitaskEnv:
     torch/OpenMP threads, which a plain 'fork' is not; 'spawn' also works.
     render_mode: "rgb_array" lets `render(i)` return slot i's frame (videos); None renders nothing.
     timeout: seconds to wait for a worker's answer to reset/step/render before declaring it hung
-    and killing it (None: wait as long as it lives; start-up, which makes the envs, always waits).
-    A worker that dies, hangs or fails raises a RuntimeError naming its tasks (a
-    MissingAssetsError keeps its type), and the whole pool is closed first.
+    and killing it (None, the default: wait as long as it lives, so a hang is never detected;
+    start-up, which makes the envs, always waits). Waiting costs nothing per step: it is the
+    timeout of the poll that collects the answers.
+    max_restarts, restart_window: fault handling in the pool. A worker that dies, hangs (see
+    `timeout`) or raises from an env during `step` or `reset` is replaced by a fresh worker with
+    the same slots, specs and seeds (slot i: `seed + i`, exactly as at construction, so a restarted
+    slot replays the episodes a fresh env would), and its slots are reset: `step` marks them in
+    `StepResult.restarted` and returns the fresh episode's first observation there, with reward 0,
+    done False, final_obs equal to obs, success and score NaN. The episode each such slot was
+    running is dropped (the caller should discard its partial transitions); `env_restarts` and
+    `episodes_dropped` count restarts and dropped episodes. A worker may be restarted at most
+    `max_restarts` times (default 3) within any `restart_window` consecutive `step` calls (default
+    1000; None: within the whole run); the next fault closes the pool and raises a RuntimeError
+    naming the worker's tasks (and the failing slot's task, when an env raised) and the last error.
+    `max_restarts=0` or None turns restarts off: any fault closes the pool and raises at once,
+    naming the worker's tasks. Never restarted, always raised (pool closed first): a failure while
+    making the envs, at construction or in a fresh worker (a config problem, not a fault), an env
+    raising MissingAssetsError (it keeps its type, so a caller can skip those tasks), and a fault
+    during `render`. In-process (`num_workers=0`)
+    there are no workers: an env's exception propagates from `step`/`reset` as raised.
     """
 
     def __init__(self, tasks: Sequence[str | TaskSpec], seed: int = 0, num_workers: int | None = None,
                  start_method: str = "forkserver", task_costs: Mapping[str, float] | None = None,
-                 timeout: float | None = None, render_mode: str | None = None):
+                 timeout: float | None = None, render_mode: str | None = None, max_restarts: int | None = 3,
+                 restart_window: int | None = 1000):
         if len(tasks) == 0:
             raise ValueError("MultitaskEnv needs at least one task")
         if start_method not in START_METHODS:
@@ -462,6 +638,10 @@ class MultitaskEnv:
         self.action_dims = np.array([s.action_dim for s in self.specs], dtype=np.int64)
         self.episode_lengths = np.array([s.episode_length for s in self.specs], dtype=np.int64)
         self.seed = seed
+        self.max_restarts = _check_count("max_restarts", 0 if max_restarts is None else max_restarts, 0,
+                                         "None or 0 (no restarts) or an int >= 1")
+        self.restart_window = None if restart_window is None else _check_count(
+            "restart_window", restart_window, 1, "None (the whole run) or an int >= 1 (step calls)")
         self.num_workers = resolve_num_workers(num_workers, self.num_envs)
         self._pool: _WorkerPool | None = None
         self._local: _SlotGroup | None = None
@@ -471,7 +651,8 @@ class MultitaskEnv:
             self._local = _SlotGroup(self.specs, range(self.num_envs), seed, self._bufs, render_mode)
         else:
             self.worker_slots = assign_slots([step_cost(s, task_costs) for s in self.specs], self.num_workers)
-            self._pool = _WorkerPool(self.specs, seed, self.worker_slots, start_method, timeout, render_mode)
+            self._pool = _WorkerPool(self.specs, seed, self.worker_slots, start_method, timeout, render_mode,
+                                     self.max_restarts, self.restart_window)
             self._bufs = self._pool.bufs
 
     @property
@@ -480,11 +661,23 @@ class MultitaskEnv:
         return self._pool.pids if self._pool is not None else []
 
     @property
+    def env_restarts(self) -> int:
+        """Workers restarted after a fault so far (0 in-process)."""
+        return self._pool.restarts if self._pool is not None else 0
+
+    @property
+    def episodes_dropped(self) -> int:
+        """Running episodes dropped by restarts during `step` so far: one per restarted slot."""
+        return self._pool.episodes_dropped if self._pool is not None else 0
+
+    @property
     def busy_time(self) -> np.ndarray:
         """[N] seconds spent inside each slot's env step so far (for load balancing)."""
         return self._bufs["busy"].copy()
 
     def reset(self) -> np.ndarray:
+        """Start a new episode in every slot; returns the [N, 128] first observations. A worker
+        that faults is restarted as in `step` (its slots then start from their construction seeds)."""
         if self._pool is not None:
             self._pool.run(_RESET)
         else:
@@ -498,18 +691,23 @@ class MultitaskEnv:
         return act
 
     def step(self, actions: np.ndarray) -> StepResult:
+        """Step every slot with its row of `actions` ([N, 16]); finished episodes auto-reset, and
+        the slots of a worker restarted after a fault are marked in `restarted` (see StepResult)."""
         actions = np.asarray(actions, dtype=np.float32)
         if actions.shape != (self.num_envs, MAX_ACTION_DIM):
             raise ValueError(f"actions shape {actions.shape}, expected ({self.num_envs}, {MAX_ACTION_DIM})")
         b = self._bufs
         b["actions"][:] = actions
+        restarted = np.zeros(self.num_envs, dtype=np.bool_)
         if self._pool is not None:
             self._pool.run(_STEP)
+            if self._pool.last_restarted:
+                restarted[list(self._pool.last_restarted)] = True
         else:
             self._local.step()
         # Copies: the next step overwrites the (shared) arrays in place.
         return StepResult(b["obs"].copy(), b["reward"].copy(), b["done"].copy(), b["final_obs"].copy(),
-                          b["success"].copy(), b["score"].copy())
+                          b["success"].copy(), b["score"].copy(), restarted)
 
     def render(self, i: int = 0):
         if not 0 <= i < self.num_envs:

@@ -1,4 +1,5 @@
-"""The multitask env's worker pool against in-process stepping, and its failure handling."""
+"""The multitask env's worker pool against in-process stepping, and its failure handling with
+restarts off (restarts: test_multitask_faults.py)."""
 
 from __future__ import annotations
 
@@ -94,9 +95,9 @@ def test_assign_slots_balances_cost():
 
 
 @pytest.mark.timeout(60)
-def test_killed_worker_raises_naming_its_tasks():
+def test_killed_worker_raises_naming_its_tasks_when_restarts_are_off():
     tasks = ["pendulum-swingup", "cartpole-balance", "reacher-easy"]
-    env = MultitaskEnv(tasks, seed=0, num_workers=2)
+    env = MultitaskEnv(tasks, seed=0, num_workers=2, max_restarts=None)
     try:
         env.reset()
         env.step(np.zeros((3, MAX_ACTION_DIM), np.float32))
@@ -115,9 +116,9 @@ def test_killed_worker_raises_naming_its_tasks():
 
 
 @pytest.mark.timeout(60)
-def test_hung_worker_times_out_and_close_does_not_hang():
+def test_hung_worker_times_out_and_close_does_not_hang_when_restarts_are_off():
     tasks = ["pendulum-swingup", "cartpole-balance"]
-    env = MultitaskEnv(tasks, seed=0, num_workers=2, timeout=1.0)
+    env = MultitaskEnv(tasks, seed=0, num_workers=2, timeout=1.0, max_restarts=0)
     try:
         env.reset()
         os.kill(env.worker_pids[0], signal.SIGSTOP)  # alive but never answers
