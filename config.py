@@ -83,6 +83,7 @@ class Config:
     save_video: bool = False  # eval.py: also write one MP4 per task (first episode)
     eval_dir: Optional[str] = None  # eval.py: report folder (default: eval/<task>/ next to the checkpoint)
     save_freq: Optional[int] = None  # checkpoint every this many env steps (default: eval_freq)
+    save_buffer: Optional[bool] = None  # checkpoints also hold the replay buffer (filled rows), the RNG states, the envs' episode counters and the planner warm starts, for an exact resume; default on for one task, off for task sets
     enable_wandb: bool = False  # log to wandb (WANDB_MODE=offline works without a network)
     wandb_project: str = "newt"
     wandb_entity: Optional[str] = None
@@ -136,6 +137,7 @@ class Derived:
     seed_burst: bool  # one update per seeding step when seeding ends
     use_demos: bool
     save_freq: int
+    save_buffer: bool
     device: str
     size: ModelSize  # model_size, resolved: B for one task, L for a set unless set
     dropout: float  # Q dropout, resolved: 0.01 for one task, 0 for a set unless set
@@ -297,6 +299,7 @@ def derive(cfg: Config) -> Derived:
         seed_burst=cfg.seed_burst if cfg.seed_burst is not None else not multitask,
         use_demos=cfg.use_demos if cfg.use_demos is not None else multitask,
         save_freq=cfg.save_freq or cfg.eval_freq,
+        save_buffer=cfg.save_buffer if cfg.save_buffer is not None else not multitask,
         device=device,
         size=size,
         dropout=cfg.dropout if cfg.dropout is not None else (0.0 if multitask else 0.01),

@@ -123,5 +123,33 @@ class Logger:
             self.wandb.finish()
 
 
+class NullLogger:
+    """The logger of a torchrun rank other than 0: rank 0 alone writes CSVs, wandb and the bar."""
+
+    class _Quiet:
+        def write(self, *_args, **_kwargs) -> None:
+            pass
+
+    bar = _Quiet()
+
+    def phase_bar(self, name: str, total: int) -> tqdm:
+        return tqdm(total=total, disable=True)
+
+    def advance(self, steps: int, postfix: dict[str, float] | None = None) -> None:
+        pass
+
+    def eval_progress(self, done: int, total: int) -> None:
+        pass
+
+    def log(self, kind: str, step: int, metrics: dict[str, float]) -> None:
+        pass
+
+    def eval_summary(self, step: int, per_task: dict[str, dict[str, float]], overall: dict[str, float]) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _fmt(x: float) -> str:
     return "n/a" if math.isnan(x) else f"{x:.2f}"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import torch
 import torch.nn.functional as F
 
-from newt import precision
+from newt import distributed, precision
 from newt.buffer import Batch
 from newt.planner import Planner
 from newt.world_model import WorldModel
@@ -26,11 +26,14 @@ class RunningScale:
     def __init__(self, tau: float, device):
         self.tau = tau
         self.value = torch.ones(1, device=device)
+        self.world_size = 1  # > 1 under torchrun: the batch spread is averaged over the ranks
 
     @torch.no_grad()
     def update(self, q: torch.Tensor) -> None:
         q = q.detach().float().flatten()
         spread = (torch.quantile(q, 0.95) - torch.quantile(q, 0.05)).view(1)
+        if self.world_size > 1:
+            spread = distributed.average(spread, self.world_size)
         self.value.lerp_(spread.clamp(min=1.0), self.tau)
 
     def __call__(self, q: torch.Tensor) -> torch.Tensor:
@@ -87,6 +90,7 @@ class Agent:
         self._base_lrs = [[g["lr"] for g in opt.param_groups] for opt in (self.optim, self.pi_optim)]
         self.scale = RunningScale(cfg.tau, self.device)
         self.matmul_dtype = precision.PRECISIONS[cfg.precision]  # None: fp32
+        self.world_size = 1  # set_world_size: > 1 under torchrun, gradients averaged over the ranks
         self.planners: dict[int, Planner] = {}
         # Weights of the per-step losses over the horizon, as Newt: rho^t for t = 0..H, normalised to
         # sum to 1. The model losses (H steps) use the first H ([8/15, 4/15, 2/15] at H=3, rho=0.5);
@@ -94,6 +98,11 @@ class Agent:
         w = cfg.rho ** torch.arange(cfg.horizon + 1, dtype=torch.float32, device=self.device)
         self.horizon_weights = w / w.sum()
         self._model_loss = compiled(self.model_loss) if cfg.compile else self.model_loss
+
+    def set_world_size(self, world_size: int) -> None:
+        """Average every update's gradients (and the Q scale's batch spread) over `world_size` ranks of
+        an initialised torch.distributed process group; 1 turns it off."""
+        self.world_size = self.scale.world_size = world_size
 
     def set_lr_scale(self, factor: float) -> None:
         """Every param group's learning rate = its configured rate x factor (the warmup)."""
@@ -158,6 +167,8 @@ class Agent:
         # Model step.
         self.optim.zero_grad(set_to_none=True)
         loss.total.backward()
+        if self.world_size > 1:
+            distributed.average_gradients((p for g in self.optim.param_groups for p in g["params"]), self.world_size)
         grad_norm = torch.nn.utils.clip_grad_norm_(
             [p for g in self.optim.param_groups for p in g["params"]], cfg.grad_clip_norm)
         self.optim.step()
@@ -221,6 +232,8 @@ class Agent:
         pi_loss, q, metrics = self.pi_loss(zs, action, task)
         self.pi_optim.zero_grad(set_to_none=True)
         pi_loss.backward()
+        if self.world_size > 1:
+            distributed.average_gradients(self.model.pi_net.parameters(), self.world_size)
         torch.nn.utils.clip_grad_norm_(self.model.pi_net.parameters(), self.cfg.grad_clip_norm)
         self.pi_optim.step()
         self.scale.update(q[0])  # after use, as Newt

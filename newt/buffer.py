@@ -115,14 +115,36 @@ class EpisodeBuffer:
             task=self.task[start],
         )
 
+    @property
+    def rows_used(self) -> int:
+        """Rows [0, rows_used) hold every stored episode (the ring's high-water mark)."""
+        if self.num_episodes == 0:
+            return 0
+        return int((self._ep_start + self._ep_len + self.horizon).max())
+
     def state_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("obs", "action", "reward", "task", "_ep_start", "_ep_len",
-                                              "_cursor", "num_transitions", "total_added")}
+        """The stored episodes: only the used rows, not the preallocated capacity."""
+        used = self.rows_used
+        return {"rows": {k: getattr(self, k)[:used].clone() for k in ("obs", "action", "reward", "task")},
+                "capacity": self.capacity, "ep_start": self._ep_start.clone(), "ep_len": self._ep_len.clone(),
+                "cursor": self._cursor, "num_transitions": self.num_transitions, "total_added": self.total_added}
 
     def load_state_dict(self, state: dict) -> None:
-        for k, v in state.items():
-            setattr(self, k, v.to(self.device) if torch.is_tensor(v) else v)
+        """Restore the episodes of `state_dict` into this buffer (same row width; enough capacity)."""
+        rows = state["rows"]
+        used = rows["obs"].shape[0]
+        if used > self.capacity or rows["obs"].shape[1:] != self.obs.shape[1:] \
+                or rows["action"].shape[1:] != self.action.shape[1:]:
+            raise ValueError(f"saved buffer ({used} rows, obs {tuple(rows['obs'].shape[1:])}, action "
+                             f"{tuple(rows['action'].shape[1:])}) does not fit this buffer ({self.capacity} rows, obs "
+                             f"{tuple(self.obs.shape[1:])}, action {tuple(self.action.shape[1:])})")
+        for k in ("obs", "action", "reward", "task"):
+            getattr(self, k).zero_()
+            getattr(self, k)[:used] = rows[k].to(self.device)
+        self._ep_start, self._ep_len = state["ep_start"].to(self.device), state["ep_len"].to(self.device)
         self._cum = torch.cumsum(self._ep_len, 0)
+        self._cursor, self.num_transitions, self.total_added = (
+            int(state["cursor"]), int(state["num_transitions"]), int(state["total_added"]))
 
 
 class DemoMix:

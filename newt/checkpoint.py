@@ -64,6 +64,23 @@ def read_checkpoint(path: str, map_location: str | torch.device = "cpu") -> dict
     return state
 
 
+def rank_state_path(path: str, rank: int) -> str:
+    """Where torchrun rank `rank` (> 0) keeps its run state next to checkpoint `path`."""
+    root, ext = os.path.splitext(path)
+    return f"{root}.rank{rank}{ext}"
+
+
+def read_rank_state(path: str, rank: int, world_size: int, map_location: str | torch.device = "cpu") -> dict:
+    """A rank's run state saved next to a checkpoint (safe load); CheckpointError when it is not that rank's."""
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as e:
+        raise CheckpointError(f"rank state {path!r} cannot be read safely: {e}") from e
+    if not isinstance(state, dict) or state.get("rank") != rank or state.get("world_size") != world_size:
+        raise CheckpointError(f"{path!r} is not the run state of rank {rank} of {world_size}")
+    return state["run_state"]
+
+
 # Buffers of the world model that describe the run's tasks, not learned weights: a finetuned model
 # keeps its own (the new task's text embedding, action mask and discount).
 TASK_TABLES = ("task_embeddings", "action_masks", "discounts")

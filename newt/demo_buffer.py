@@ -41,13 +41,17 @@ def make_command(demo_dir: str, label: str) -> str:
 
 
 def build_demo_mix(demo_dir: str, tasks: tuple[str, ...], online: EpisodeBuffer, horizon: int, device: str,
-                   sampling: str, task_label: str, log: Callable[[str], None] = print) -> DemoMix:
+                   sampling: str, task_label: str, log: Callable[[str], None] = print,
+                   load_only: set[str] | None = None) -> DemoMix:
     """Load, validate and buffer the demos of `tasks` (run task index = position); returns the
-    DemoMix to sample from. Raises NoDemosError when no task has a usable file."""
+    DemoMix to sample from. Raises NoDemosError when no task has a usable file.
+    load_only: under torchrun, this rank's tasks (the demo buffer is sharded by task); None: all."""
     from newt.demos import MANISKILL_EPISODE_CAP, DemoCheckError, add_to_buffer, load_demo
 
     loaded, rejected = {}, {}
     for task in tasks:
+        if load_only is not None and task not in load_only:
+            continue
         path = os.path.join(demo_dir, f"{task}.pt")
         if not os.path.isfile(path):
             continue
@@ -56,8 +60,11 @@ def build_demo_mix(demo_dir: str, tasks: tuple[str, ...], online: EpisodeBuffer,
         except DemoCheckError as e:  # training loads nothing from a file that fails the check
             rejected[path] = str(e).splitlines()[0]
     if not loaded:
+        scope = f"the run's {len(tasks)} task(s)" if load_only is None else (
+            f"this rank's {len(load_only)} task(s) ({', '.join(sorted(load_only))}); "
+            f"under torchrun every rank needs demos")
         where = f"{demo_dir!r} does not exist" if not os.path.isdir(demo_dir) else \
-            f"{demo_dir!r} has no valid demo file for any of the run's {len(tasks)} task(s)"
+            f"{demo_dir!r} has no valid demo file for any of {scope}"
         raise NoDemosError(f"use_demos is on but {where}. Make demos with `{make_command(demo_dir, task_label)}` "
                            f"(or point demo_dir= at a folder of them), or train without: use_demos=false")
     rows = sum(int(r["obs"].shape[0]) for r in loaded.values())
@@ -68,7 +75,8 @@ def build_demo_mix(demo_dir: str, tasks: tuple[str, ...], online: EpisodeBuffer,
         if task in loaded:
             episodes += add_to_buffer(demos, loaded[task], index)
             add_to_buffer(online, loaded[task], index)
-    summary = DemoSummary(tuple(t for t in tasks if t in loaded), tuple(t for t in tasks if t not in loaded),
+    scope = tasks if load_only is None else tuple(t for t in tasks if t in load_only)
+    summary = DemoSummary(tuple(t for t in scope if t in loaded), tuple(t for t in scope if t not in loaded),
                           rejected, episodes, len(demos))
     for line in summary.lines(demo_dir):
         log(line)

@@ -49,6 +49,7 @@ def _timed(fn, repeats: int = 1) -> float:
 def estimate_costs(agent, derived, env_tasks: int, eval_env, mpc_eval: bool, probe_envs: int = 8) -> CostEstimate:
     """Time acting, updating and env stepping for a run of `env_tasks` training envs."""
     probe = copy.deepcopy(agent)  # the run's agent, weights and planner warm starts stay untouched
+    probe.set_world_size(1)  # timed on this rank alone: no collective with the other torchrun ranks
     k = min(probe_envs, env_tasks)
     obs = torch.randn(k, derived.obs_dim)
     task = torch.arange(k) % len(derived.tasks)

@@ -42,8 +42,6 @@ def evaluate(agent, env, task_index: Mapping[str, int], mpc: bool | None = None,
     is the constrained-planning weight
     (the original evaluates with the weight of the current training step).
     """
-    from envs.registry import TASKS
-
     obs = env.reset()
     n = env.num_envs
     task = torch.tensor([task_index[t] for t in env.tasks])
@@ -77,11 +75,19 @@ def evaluate(agent, env, task_index: Mapping[str, int], mpc: bool | None = None,
         per_task[t] = {"episode_reward": float(returns[idx].mean()),
                        "episode_score": float(score[idx].mean()),
                        "episode_success": nanmean(success[idx])}
+    return summarise(per_task, frames)
+
+
+def summarise(per_task: dict[str, dict[str, float]], frames: dict | None = None) -> EvalResult:
+    """The summary over tasks (means, per-domain scores, the weighted score) of per-task results; also
+    how rank 0 combines the per-task results gathered from every rank under torchrun."""
+    from envs.registry import TASKS
+
     overall = {k: nanmean([m[k] for m in per_task.values()]) for k in METRICS}
     per_domain = domain_scores(per_task, {t: TASKS[t].domain for t in per_task})
     if len(per_task) > 1:
         overall["weighted_score"] = float(np.mean(list(per_domain.values())))
-    return EvalResult(per_task, overall, per_domain, frames)
+    return EvalResult(per_task, overall, per_domain, frames or {})
 
 
 def domain_scores(per_task: Mapping[str, Mapping[str, float]], domain_of: Mapping[str, str]) -> dict[str, float]:

@@ -40,6 +40,7 @@ class CountingAgent:
 
     def __init__(self):
         self.updates = 0
+        self.planners = {}  # warm starts, as the agent's (none here)
 
     def update(self, batch, pretrain=False):
         self.updates += 1
