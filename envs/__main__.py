@@ -43,6 +43,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def check_task(name: str, episodes: int, seed: int = 0) -> dict:
     """Make a task, run random episodes, and report what was seen (or why it failed)."""
     import envs
+    from envs.wrappers import success_of
 
     spec = get_task(name)
     row = dict(name=name, ok=False, obs_dim=None, action_dim=spec.action_dim, steps=0,
@@ -75,7 +76,7 @@ def check_task(name: str, episodes: int, seed: int = 0) -> dict:
                 raise RuntimeError(f"obs dim {row['obs_dim']}, registered {spec.obs_dim}")
             returns.append(ep_return)
             steps += ep_steps
-        row.update(ok=True, steps=steps, success=float(info["success"]), score=float(info["score"]),
+        row.update(ok=True, steps=steps, success=success_of(info), score=float(info["score"]),
                    steps_per_s=steps / max(elapsed, 1e-9), **{"return": float(np.mean(returns))})
     except MissingAssetsError as e:
         row["error"] = f"missing assets: {e}"

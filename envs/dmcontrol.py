@@ -4,13 +4,12 @@ Observation: the task's observation dict flattened in its own key order, float32
 Action: the native bounds rescaled to [-1, 1] by dm_control's `action_scale` wrapper.
 Reward: the native per-control-step reward (in [0, 1]) summed over an action repeat of 2,
 so one agent step earns at most 2 and a 500-step episode at most 1000.
-Episode: 1000 control steps = 500 agent steps; no termination. Success: none (NaN).
+Episode: 1000 control steps = 500 agent steps; no termination. Success: none (no `success` key
+in info; `envs.wrappers.success_of` reads it as NaN).
 Score: return / 1000.
 """
 
 from __future__ import annotations
-
-import math
 
 import gymnasium as gym
 import numpy as np
@@ -70,14 +69,14 @@ class DMControlEnv(gym.Env):
         if seed is not None:  # dm_control seeds at construction: rebuild with the new seed
             self._env = load(self._domain, self._task, seed)
         timestep = self._env.reset()
-        return self._flatten(timestep.observation), {"success": math.nan}
+        return self._flatten(timestep.observation), {}
 
     def step(self, action):
         reward = 0.0
         for _ in range(ACTION_REPEAT):
             timestep = self._env.step(action)
             reward += float(timestep.reward or 0.0)
-        return self._flatten(timestep.observation), reward, False, False, {"success": math.nan}
+        return self._flatten(timestep.observation), reward, False, False, {}
 
     def render(self):
         return self._env.physics.render(RENDER_SIZE, RENDER_SIZE, camera_id=self._camera_id)

@@ -1,20 +1,46 @@
 """The contract every MMBench task obeys, enforced in one wrapper.
 
 Domain makers return a gymnasium env whose `step` gives a float32 vector observation, a float
-reward, `terminated=False` and an info dict with `success` (NaN where the task has none). This
-wrapper adds what is common to all tasks: the fixed episode length, the running episode return
-and the `score` in [0, 1] computed by the task's score rule.
+reward, `terminated=False` and an info dict with a float `success`, or without the key where the
+task defines no success criterion (DMControl, DMControl-ext). This wrapper adds what is common to
+all tasks: the fixed episode length, the running episode return and the `score` in [0, 1] computed
+by the task's score rule.
+
+"No success defined" is the absence of the key: `"success" in info` is False. It is not a NaN
+value, because NaN != NaN makes two identical infos unequal (gymnasium's `check_env` rejects the
+step as non-deterministic). Read it with `success_of(info)`, which gives NaN for "none" (what
+means over episodes skip, e.g. `np.nanmean`). For code written when the value was NaN, the info is
+a `TaskInfo`, whose `info["success"]` still reads NaN where the key is absent.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
 from envs.registry import TaskSpec
+
+
+def success_of(info: Mapping[str, Any]) -> float:
+    """The info's success as a float, NaN where the task defines none (no `success` key)."""
+    return float(info.get("success", math.nan))
+
+
+class TaskInfo(dict):
+    """A task's info dict. `success` is absent where the task defines no success criterion; reading
+    `info["success"]` there gives NaN (the value it had before), any other missing key a KeyError.
+    `in`, `get`, iteration, equality and copies see only the keys that are there."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: str) -> float:
+        if key == "success":
+            return math.nan
+        raise KeyError(key)
 
 
 class GymnasiumBackedEnv(gym.Env):
@@ -34,7 +60,7 @@ class GymnasiumBackedEnv(gym.Env):
 
 
 class MMBenchTask(gym.Wrapper):
-    """Fixed-length episode with `success` and `score` in every info dict."""
+    """Fixed-length episode with `score` in every info dict, and `success` where the task has one."""
 
     def __init__(self, env: gym.Env, spec: TaskSpec):
         super().__init__(env)
@@ -44,15 +70,14 @@ class MMBenchTask(gym.Wrapper):
         self._t = 0
         self._return = 0.0
 
-    def _info(self, info: dict[str, Any], truncated: bool) -> dict[str, Any]:
-        success = float(info.get("success", math.nan))
-        out = dict(info)
-        out.update(
-            success=success,
-            score=self.task.score(self._return, success),
-            terminated=False,
-            truncated=truncated,
-        )
+    def _info(self, info: dict[str, Any], truncated: bool) -> TaskInfo:
+        success = success_of(info)
+        out = TaskInfo(info)
+        if math.isnan(success):  # no success criterion (a maker's NaN means the same)
+            out.pop("success", None)
+        else:
+            out["success"] = success
+        out.update(score=self.task.score(self._return, success), terminated=False, truncated=truncated)
         return out
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):

@@ -19,7 +19,7 @@ import pytest
 import envs  # first: it picks the headless MuJoCo GL backend before anything imports mujoco
 from envs.errors import MissingAssetsError
 from envs.registry import MAKERS, MAX_OBS_DIM, TASKS, TaskSpec
-from envs.wrappers import MMBenchTask
+from envs.wrappers import MMBenchTask, TaskInfo
 from tests.envs.helpers import FAST_TASKS
 
 FAST = set(FAST_TASKS.values())  # one cheap task per domain runs in the default (fast) test run
@@ -43,15 +43,17 @@ class MakerProbe(gym.Wrapper):
             assert obs.shape == (self.spec_.obs_dim,), (
                 f"{name}: obs {obs.shape}, registered {self.spec_.obs_dim}")
         assert np.all(np.isfinite(obs)), f"{name}: non-finite observation {obs}"
-        assert isinstance(info.get("success"), float), f"{name}: info['success'] must be a float"
-        if self.spec_.score.kind == "success":
-            assert info["success"] in (0.0, 1.0), f"{name}: success-scored task reports {info['success']}"
+        # A task without a success criterion leaves the key out (a NaN would make equal infos unequal).
+        if "success" in info:
+            assert isinstance(info["success"], float) and info["success"] in (0.0, 1.0), (
+                f"{name}: info['success'] must be the float 0.0 or 1.0, got {info['success']!r}")
         else:
-            assert math.isnan(info["success"]) or info["success"] in (0.0, 1.0)
+            assert self.spec_.score.kind != "success", f"{name}: success-scored task reports no success"
 
     def reset(self, **kwargs):
         obs, info = self.env.reset(**kwargs)
         self._check(obs, info)
+        self.last_info = info
         return obs, info
 
     def step(self, action):
@@ -61,6 +63,7 @@ class MakerProbe(gym.Wrapper):
         assert terminated is False, f"{self.spec_.name}: maker terminated"
         assert truncated is False, f"{self.spec_.name}: maker truncated on its own within {N_STEPS} steps"
         assert np.isscalar(reward) and math.isfinite(float(reward)), f"{self.spec_.name}: reward {reward!r}"
+        self.last_info = info
         return obs, reward, terminated, truncated, info
 
 
@@ -83,7 +86,9 @@ def rollout(spec: TaskSpec, seed: int) -> list[np.ndarray]:
             obs, _, terminated, truncated, info = env.step(
                 rng.uniform(-1, 1, spec.action_dim).astype(np.float32))
             assert terminated is False and truncated is False
-            assert isinstance(info["success"], float) and 0.0 <= info["score"] <= 1.0
+            assert isinstance(info, TaskInfo) and 0.0 <= info["score"] <= 1.0
+            assert ("success" in info) == ("success" in env.env.last_info), (
+                f"{spec.name}: the wrapper must report success exactly where the maker does")
             seen.append(obs)
         return seen
     finally:
