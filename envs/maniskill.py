@@ -15,6 +15,13 @@ Reward: ManiSkill's ``normalized_dense`` reward (at most 1 per simulator step) s
 Episode end: never terminates (ManiSkill's terminations, e.g. the cartpole's fall, are ignored
     and the simulation goes on); ManiSkill's own time limit is set to the registered length x 2
     so it never cuts an episode short. The MMBench wrapper ends the episode.
+Seeding: ``reset(seed=s)`` seeds the episode; an unseeded reset draws the next episode's seed from
+    the env's own RNG (ManiSkill's ``enhanced_determinism=True``), so the episodes after a seeded
+    reset are determined by that seed. ManiSkill's default would draw the initial state of an
+    unseeded reset from torch's global RNG, which whatever else runs in the process also uses.
+    A seeded reset after steps rebuilds the scene (ManiSkill's ``reconfigure``, about 0.2 s):
+    PhysX keeps contact caches through a plain reset, so the episode would otherwise depend, in the
+    last float32 bits, on the one before. ``reset(seed=s)`` thus gives the same episode as a new env.
 Success: ManiSkill's ``success`` at the last simulator step, 0 for tasks that define none
     (locomotion and cartpole).
 Score: success, except the return-scored cartpole (R/1000), hopper (R/500) and ant (R/1000)
@@ -146,6 +153,7 @@ class ManiSkillEnv(gym.Env):
         self.task_spec = spec
         self.render_mode = render_mode
         self._seed = seed  # applied at the first reset; ManiSkill then draws episode seeds from it
+        self._stepped = False  # the scene has been simulated since it was built
         params = spec.params
         kwargs: dict[str, Any] = {}
         if params.get("control") is not None:
@@ -161,7 +169,7 @@ class ManiSkillEnv(gym.Env):
         with _quiet_build():
             env = gym.make(
                 params["env_id"], obs_mode="state", reward_mode=REWARD_MODE, num_envs=1,
-                sim_backend=SIM_BACKEND, render_mode=render_mode,
+                sim_backend=SIM_BACKEND, render_mode=render_mode, enhanced_determinism=True,
                 max_episode_steps=ACTION_REPEAT * spec.episode_length, **kwargs,
             )
         self._env = CPUGymWrapper(env, ignore_terminations=True)
@@ -183,11 +191,17 @@ class ManiSkillEnv(gym.Env):
         super().reset(seed=seed)
         if seed is None:
             seed, self._seed = self._seed, None
+        if seed is not None and self._stepped:
+            # PhysX keeps its contact caches through a reset, so the first steps after reset(seed=s)
+            # would differ (in the last float32 bits) with what ran before; a rebuilt scene does not.
+            options = {"reconfigure": True, **(options or {})}
+        self._stepped = False
         with _quiet_build():  # a reset may rebuild the scene
             obs, info = self._env.reset(seed=seed, options=options)
         return np.asarray(obs, dtype=np.float32), {"success": self._success(info)}
 
     def step(self, action):
+        self._stepped = True
         reward = 0.0
         for _ in range(ACTION_REPEAT):
             obs, r, _, _, info = self._env.step(np.asarray(action, dtype=np.float32))
