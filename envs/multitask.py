@@ -13,9 +13,10 @@ the arrays live in shared memory, and one message per worker per step says "step
 
 Worker faults. In the pool, a worker that dies (crash, OOM kill, SIGKILL), raises from one of its
 envs, or gives no answer within `timeout` during `step` or `reset` is replaced by a fresh worker
-with the same slots, specs and seeds (slot i: `seed + i`, as at construction), and its slots are
-reset. Their running episodes are dropped: `StepResult.restarted` marks those slots, which return
-the new episode's first observation with reward 0 and done False (see `StepResult`). More than
+with the same slots, specs and seeds, and its slots are reset. Their running episodes are dropped
+(each such slot starts its next episode, seeded as every episode is, see `episode_seed`):
+`StepResult.restarted` marks those slots, which return the new episode's first observation with
+reward 0 and done False (see `StepResult`). More than
 `max_restarts` restarts of one worker within `restart_window` steps stop the run with a
 RuntimeError naming its tasks and the last error. In-process (`num_workers=0`) there is nothing to
 restart: an env's exception propagates as raised.
@@ -67,7 +68,7 @@ class StepResult(_StepFields):
 
     A restarted slot's worker faulted during this step and was replaced; the episode the slot was
     running is dropped (it neither ended nor continues: discard its partial transitions). In that
-    slot `obs` is the first observation of a fresh episode, seeded as at construction, `final_obs`
+    slot `obs` is the first observation of the slot's next episode (see `episode_seed`), `final_obs`
     equals `obs`, `reward` is 0, `done` is False, and `success` and `score` are NaN.
     """
 
@@ -97,7 +98,15 @@ def _fields(n: int) -> list[tuple[str, np.dtype, tuple[int, ...]]]:
         ("success", np.dtype(np.float32), (n,)),
         ("score", np.dtype(np.float32), (n,)),
         ("busy", np.dtype(np.float64), (n,)),  # seconds spent stepping each slot, summed
+        ("episode", np.dtype(np.int64), (n,)),  # index of each slot's current episode (its reset seed)
     ]
+
+
+def episode_seed(seed: int, slot: int, episode: int) -> int:
+    """The reset seed of episode `episode` of slot `slot` in a pool seeded with `seed`: every episode
+    is a function of these three numbers alone, so a run can resume (or a worker restart) at any
+    episode without replaying the ones before it."""
+    return int(np.random.SeedSequence([seed & 0xFFFFFFFFFFFFFFFF, slot, episode]).generate_state(1)[0])
 
 
 def _layout(n: int) -> tuple[dict[str, tuple[int, np.dtype, tuple[int, ...]]], int]:
@@ -144,12 +153,11 @@ class _SlotGroup:
                 self.close()
                 _note(e, f"while making slot {i} ({specs[i].name})")
                 raise
-        self._first_reset = True
 
     def _reset_slot(self, k: int, row: np.ndarray) -> None:
-        # Seed only the first reset: later resets continue the env's own RNG stream.
+        # Every episode's reset is seeded from (pool seed, slot, episode index): see episode_seed.
         i = self.slots[k]
-        obs, _ = self._envs[k].reset(seed=self.seed + i if self._first_reset else None)
+        obs, _ = self._envs[k].reset(seed=episode_seed(self.seed, i, int(self.bufs["episode"][i])))
         row[:] = 0.0
         row[: obs.shape[0]] = obs
 
@@ -161,7 +169,6 @@ class _SlotGroup:
                 self.failed_slot = i
                 _note(e, f"while resetting slot {i} ({self.specs[i].name})")
                 raise
-        self._first_reset = False
 
     def step(self) -> None:
         b = self.bufs
@@ -177,6 +184,7 @@ class _SlotGroup:
                 b["done"][i] = truncated
                 if truncated:
                     b["success"][i], b["score"][i] = info["success"], info["score"]
+                    b["episode"][i] += 1
                     self._reset_slot(k, b["obs"][i])
                 else:
                     b["success"][i] = b["score"][i] = np.nan
@@ -514,10 +522,15 @@ class _WorkerPool:
 
     def _recover(self, faults: dict[int, _Fault], cmd: str) -> tuple[int, ...]:
         """Replace each faulted worker by a fresh one with the same slots, specs and seed, reset its
-        slots (seeded as at construction) and write their step outputs as `StepResult` documents
-        for restarted slots; returns those slots. Raises when a worker has used up its restarts, or
-        when a fresh worker cannot make its envs (not restarted: a config problem, not a fault)."""
+        slots (the dropped episodes skipped: each starts its next one) and write their step outputs
+        as `StepResult` documents for restarted slots; returns those slots. Raises when a worker has
+        used up its restarts, or when a fresh worker cannot make its envs (not restarted: a config
+        problem, not a fault)."""
         replaced: set[int] = set()
+        if cmd == "step":  # the dropped episodes are skipped: the restarted slots start their next one
+            for k in faults:
+                for i in self.groups[k]:
+                    self.bufs["episode"][i] += 1
         while faults:
             for k, fault in sorted(faults.items()):
                 window = self.restart_window
@@ -588,9 +601,11 @@ def _stop_workers(procs: list, conns: list) -> None:
 class MultitaskEnv:
     """`len(tasks)` task envs stepped together, in this process or by a pool of workers.
 
-    seed: slot i is seeded with `seed + i`, so copies of one task see different episodes and a
-    run is reproducible for the domains whose libraries take a seed (pool and in-process give the
-    same results).
+    seed: the reset of episode k of slot i is seeded with `episode_seed(seed, i, k)`, so copies of
+    one task see different episodes, a run is reproducible for the domains whose libraries take a
+    seed (pool and in-process give the same results), and any episode can be started again without
+    replaying the ones before it. `episode_index` is each slot's current episode: `reset()` (re)starts
+    those episodes, and an episode that ends starts the next index. Set it before `reset()` to resume.
     num_workers: worker processes. None (default) -> one per core, at most one per env; 0 -> step
     every env in this process; k >= 1 -> k workers, capped at the number of envs (a worker without
     a slot would only idle). `self.num_workers` is the number used. Slots are assigned to workers
@@ -605,8 +620,8 @@ class MultitaskEnv:
     timeout of the poll that collects the answers.
     max_restarts, restart_window: fault handling in the pool. A worker that dies, hangs (see
     `timeout`) or raises from an env during `step` or `reset` is replaced by a fresh worker with
-    the same slots, specs and seeds (slot i: `seed + i`, exactly as at construction, so a restarted
-    slot replays the episodes a fresh env would), and its slots are reset: `step` marks them in
+    the same slots, specs and seeds, and its slots are reset (after a fault in `step`, each starts
+    its next episode index, as a fresh env set to that index would): `step` marks them in
     `StepResult.restarted` and returns the fresh episode's first observation there, with reward 0,
     done False, final_obs equal to obs, success and score NaN. The episode each such slot was
     running is dropped (the caller should discard its partial transitions); `env_restarts` and
@@ -675,9 +690,22 @@ class MultitaskEnv:
         """[N] seconds spent inside each slot's env step so far (for load balancing)."""
         return self._bufs["busy"].copy()
 
+    @property
+    def episode_index(self) -> np.ndarray:
+        """[N] int64: the index of each slot's current episode (the next `reset()` restarts it)."""
+        return self._bufs["episode"].copy()
+
+    @episode_index.setter
+    def episode_index(self, value) -> None:
+        value = np.asarray(value)
+        if value.shape != (self.num_envs,) or not np.issubdtype(value.dtype, np.integer) or (value < 0).any():
+            raise ValueError(f"episode_index must be {self.num_envs} non-negative integers, got {value!r}")
+        self._bufs["episode"][:] = value
+
     def reset(self) -> np.ndarray:
-        """Start a new episode in every slot; returns the [N, 128] first observations. A worker
-        that faults is restarted as in `step` (its slots then start from their construction seeds)."""
+        """(Re)start each slot's current episode (`episode_index`); returns the [N, 128] first
+        observations. A worker that faults is restarted as in `step` (its slots restart the same
+        episodes: a reset drops nothing)."""
         if self._pool is not None:
             self._pool.run(_RESET)
         else:

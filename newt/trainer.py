@@ -107,8 +107,9 @@ class Trainer:
             "train_metrics": dict(self.train_metrics),
         }
         if self._envs is not None:
-            state["episode_index"] = {which: torch.from_numpy(e.episode_index) for which, e in
-                                      zip(("train", "eval"), self._envs) if getattr(e, "episode_index", None) is not None}
+            named = zip(("train", "eval"), self._envs)
+            state["episode_index"] = {which: torch.from_numpy(e.episode_index) for which, e in named
+                                      if getattr(e, "episode_index", None) is not None}
         return state
 
     def _restore_run_state(self, env: MultitaskEnv, eval_env: MultitaskEnv) -> None:

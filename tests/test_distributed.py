@@ -25,7 +25,7 @@ def test_shard_deals_envs_round_robin_and_covers_every_env_once():
     items = [f"t{i}" for i in range(7)]
     shards = [distributed.shard(items, World(rank, 3)) for rank in range(3)]
     assert shards == [["t0", "t3", "t6"], ["t1", "t4"], ["t2", "t5"]]
-    assert sorted(sum(shards, [])) == sorted(items)
+    assert sorted(x for shard in shards for x in shard) == sorted(items)
     assert distributed.shard(items, World()) == items
 
 

@@ -160,3 +160,26 @@ def test_worker_error_keeps_missing_assets_type_and_names_the_task():
     else:
         env.close()
         pytest.skip("the ManiSkill YCB assets are installed here, so ms-pick-apple can be made")
+
+
+def test_episode_index_makes_every_episode_startable_on_its_own():
+    """Episode k of slot i is seeded from (seed, i, k) alone: a reset restarts the current episode,
+    an ended episode moves to the next index, and setting the index starts any episode directly
+    (how a resumed run continues), in-process and in the pool alike."""
+    tasks = ["mujoco-reacher", "mujoco-reacher"]
+    length = 50
+    with MultitaskEnv(tasks, seed=4, num_workers=0) as env:
+        first = env.reset()
+        np.testing.assert_array_equal(env.reset(), first)  # the same episode again
+        assert (first[0] != first[1]).any()  # the two copies see different episodes
+        for _ in range(length):
+            res = env.step(np.zeros((2, 16), np.float32))
+        assert res.done.all()
+        np.testing.assert_array_equal(env.episode_index, [1, 1])
+        second = res.obs
+    for workers in (0, 2):
+        with MultitaskEnv(tasks, seed=4, num_workers=workers) as other:
+            other.episode_index = np.array([1, 1])
+            np.testing.assert_array_equal(other.reset(), second)
+    with MultitaskEnv(tasks, seed=4, num_workers=0) as env, pytest.raises(ValueError, match="non-negative"):
+        env.episode_index = np.array([0, -1])

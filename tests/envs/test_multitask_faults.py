@@ -99,8 +99,11 @@ def test_killed_worker_is_restarted_with_the_same_seeds():
     with MultitaskEnv(TASKS, seed=seed, num_workers=0) as ref:  # the same run without the kill
         ref_obs0 = ref.reset()
         ref_steps = [ref.step(a) for a in acts]
-    with MultitaskEnv(TASKS, seed=seed, num_workers=0) as fresh:  # from reset, with the post-kill actions
+    with MultitaskEnv(TASKS, seed=seed, num_workers=0) as fresh:  # the first episodes, from reset
         fresh_obs0 = fresh.reset()
+    with MultitaskEnv(TASKS, seed=seed, num_workers=0) as fresh:  # the second episodes, with the post-kill actions
+        fresh.episode_index = np.ones(len(TASKS), np.int64)
+        fresh_obs1 = fresh.reset()
         fresh_steps = [fresh.step(a) for a in acts[before + 1:]]
 
     env = MultitaskEnv(TASKS, seed=seed, num_workers=2)
@@ -122,10 +125,12 @@ def test_killed_worker_is_restarted_with_the_same_seeds():
         for t, (r, q) in enumerate(zip(got, ref_steps)):
             for field in ("obs", "reward", "done", "final_obs", "score"):
                 np.testing.assert_array_equal(getattr(r, field)[~mask], getattr(q, field)[~mask], f"{t} {field}")
-        # The restarted slots start over as a fresh env with the same seed would, then follow it.
+        # The restarted slots drop their episode and start their next one, as a fresh env with the same
+        # seed set to that episode would, then follow it.
         assert (got[before - 1].reward[mask] > 0.5).any()  # so reward 0 below is written, not left over
         _assert_restart_outputs(got[before], mask)
-        np.testing.assert_array_equal(got[before].obs[mask], fresh_obs0[mask])
+        np.testing.assert_array_equal(got[before].obs[mask], fresh_obs1[mask])
+        np.testing.assert_array_equal(env.episode_index, mask.astype(np.int64))
         assert (got[before].obs[mask] != ref_steps[before].obs[mask]).any()  # not just the old episode going on
         for t, (r, q) in enumerate(zip(got[before + 1:], fresh_steps)):
             for field in ("obs", "reward", "done", "final_obs"):
@@ -146,7 +151,8 @@ def test_killed_worker_is_restarted_with_the_same_seeds():
 @pytest.mark.timeout(120)
 def test_env_exception_in_a_worker_is_restarted(faulty):
     with MultitaskEnv(PAIR, seed=0, num_workers=0) as fresh:  # made before the patch
-        fresh_obs0 = fresh.reset()
+        fresh.episode_index = np.ones(len(PAIR), np.int64)  # the episodes after the first
+        fresh_obs1 = fresh.reset()
     faulty("raise", once=True)
     acts = _actions(PAIR, FAIL_AT + 4)
     with MultitaskEnv(PAIR, seed=0, num_workers=2, start_method="fork") as env:
@@ -158,7 +164,7 @@ def test_env_exception_in_a_worker_is_restarted(faulty):
             if t == FAIL_AT:
                 assert got[t - 2].reward[1] > 0.5  # the step before: so reward 0 is written, not left over
                 _assert_restart_outputs(r, mask)
-                np.testing.assert_array_equal(r.obs[1], fresh_obs0[1])
+                np.testing.assert_array_equal(r.obs[1], fresh_obs1[1])  # the dropped episode's successor
             else:
                 assert not r.restarted.any(), f"step {t}"
         assert env.env_restarts == 1 and env.episodes_dropped == 1
