@@ -30,6 +30,9 @@ class Config:
     num_envs: Optional[int] = None  # parallel envs; default 2 for one task, one per task for a set
     skip_unavailable: bool = False  # leave out (with a log line) the tasks whose assets are not installed here, e.g. some ManiSkill tasks
     num_workers: Optional[int] = None  # env worker processes; 0 steps envs in-process; default 0 for one task, one per core for a set
+    env_timeout: Optional[float] = 600.0  # seconds without an answer before a worker counts as hung and is restarted (null: never)
+    max_restarts: int = 3  # worker restarts (after a crash, hang or env exception) allowed per worker within restart_window; 0: stop at the first fault
+    restart_window: int = 1000  # vector steps over which max_restarts is counted
     compile: bool = False  # torch.compile planning and update (GPU; measured to not help on CPU)
     precision: str = "fp32"  # matmul precision of planning and updates: fp32, or bf16 (bf16 matmul inputs, fp32 everything else; newt/precision.py)
     # --- model ---
@@ -235,6 +238,9 @@ def derive(cfg: Config) -> Derived:
            f"num_pi_trajs must be in [0, num_samples), got {cfg.num_pi_trajs}")
     _check(cfg.num_workers is None or cfg.num_workers >= 0, f"num_workers must be >= 0, got {cfg.num_workers}")
     _check(cfg.num_envs is None or cfg.num_envs > 0, f"num_envs must be > 0, got {cfg.num_envs}")
+    _check(cfg.env_timeout is None or cfg.env_timeout > 0, f"env_timeout must be > 0 seconds or null, got {cfg.env_timeout}")
+    _check(cfg.max_restarts >= 0, f"max_restarts must be >= 0, got {cfg.max_restarts}")
+    _check(cfg.restart_window > 0, f"restart_window must be > 0 vector steps, got {cfg.restart_window}")
     _check(cfg.utd is None or cfg.utd >= 0, f"utd must be >= 0, got {cfg.utd}")
 
     if multitask:

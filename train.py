@@ -84,9 +84,10 @@ def _run(cfg: config_module.Config, derived: config_module.Derived, world) -> No
         say(f"skip_unavailable: leaving out {len(derived.skipped_tasks)} task(s) whose assets are not installed "
             f"here: {', '.join(derived.skipped_tasks)}")
     offset = 100_003 * world.rank  # distinct env seeds per rank (0 on rank 0: a plain run is unchanged)
-    env = MultitaskEnv(env_tasks, seed=cfg.seed + offset, num_workers=derived.num_workers)
-    eval_env = MultitaskEnv(eval_tasks, seed=cfg.seed + 10_000 + offset, num_workers=derived.num_workers) \
-        if eval_tasks else None
+    faults = {"timeout": cfg.env_timeout, "max_restarts": cfg.max_restarts, "restart_window": cfg.restart_window}
+    env = MultitaskEnv(env_tasks, seed=cfg.seed + offset, num_workers=derived.num_workers, **faults)
+    eval_env = MultitaskEnv(eval_tasks, seed=cfg.seed + 10_000 + offset, num_workers=derived.num_workers,
+                            **faults) if eval_tasks else None
     logger = Logger(cfg, derived, total_steps=cfg.steps, initial_step=trainer.step) if world.is_main else NullLogger()
     n_params = sum(p.numel() for p in agent.model.parameters() if p.requires_grad)
     size = derived.size.name + (" (default)" if cfg.model_size is None else "")

@@ -56,6 +56,7 @@ def evaluate(agent, env, task_index: Mapping[str, int], mpc: bool | None = None,
         action = agent.act(torch.from_numpy(obs), task, eval_mode=True, first_step=first, mpc=mpc,
                            constraint=constraint)
         res = env.step(action.numpy())
+        running[res.restarted] = 0.0  # a worker fault dropped these slots' episodes: they start over
         running += res.reward
         newly = res.done & ~finished
         returns[newly], success[newly], score[newly] = running[newly], res.success[newly], res.score[newly]
@@ -64,7 +65,7 @@ def evaluate(agent, env, task_index: Mapping[str, int], mpc: bool | None = None,
                 frames[t].append(env.render(i))
         finished |= res.done
         running[res.done] = 0.0
-        first = torch.from_numpy(res.done.copy())
+        first = torch.from_numpy(res.done | res.restarted)
         obs = res.obs
         done_steps += 1
         if progress is not None:

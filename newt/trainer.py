@@ -208,6 +208,12 @@ class Trainer:
         if self.world.is_main:
             print(text)
 
+    @staticmethod
+    def _fault_counters(env) -> dict[str, int]:
+        """The env pool's fault counters (train.csv columns): worker restarts and dropped episodes."""
+        return {"env_restarts": getattr(env, "env_restarts", 0),
+                "episodes_dropped": getattr(env, "episodes_dropped", 0)}
+
     def _ready_to_update(self) -> bool:
         """Whether updates may run: the buffer holds an episode (on every rank: updates are collective)."""
         if not self._updates_ready:
@@ -301,6 +307,15 @@ class Trainer:
             ep_obs[rows, ep_t] = res.final_obs
             ep_return += res.reward
             self.step += n_all
+            # A worker that faulted was restarted: its slots' episodes are dropped (never stored), and
+            # each slot now holds the first observation of a fresh episode.
+            for i in np.flatnonzero(res.restarted):
+                ep_t[i], ep_return[i] = 0, 0.0
+                ep_obs[i, 0] = res.obs[i]
+            if res.restarted.any():
+                logger.bar.write(f"env step {self.step:,}: a worker fault restarted slot(s) "
+                                 f"{', '.join(env.tasks[i] for i in np.flatnonzero(res.restarted))}; their episodes "
+                                 f"were dropped ({self._fault_counters(env)})")
 
             # Store finished episodes whole and log them.
             for i in np.flatnonzero(res.done):
@@ -313,7 +328,8 @@ class Trainer:
                 logger.log("train", self.step, {"episode": self.episodes, "task": env.tasks[i],
                                                 "episode_reward": float(ep_return[i]),
                                                 "episode_score": float(res.score[i]),
-                                                "episode_success": float(res.success[i]), **self.train_metrics})
+                                                "episode_success": float(res.success[i]),
+                                                **self._fault_counters(env), **self.train_metrics})
                 ep_t[i], ep_return[i] = 0, 0.0
                 ep_obs[i, 0] = res.obs[i]
             obs = res.obs

@@ -99,3 +99,49 @@ def test_evaluation_reports_progress(tmp_path):
     logger = StubLogger()
     trainer.train(StubEnv(d.env_tasks), StubEnv(d.env_tasks), logger)
     assert logger.eval_steps == [(i, EPISODE) for i in range(1, EPISODE + 1)]
+
+
+class KillingLogger(StubLogger):
+    """Kills one env worker with SIGKILL when training reaches `at` env steps; keeps the train rows."""
+
+    def __init__(self, env, at):
+        super().__init__()
+        self.env, self.at, self.steps, self.rows, self.lines = env, at, 0, [], []
+        self.bar = type("Bar", (), {"write": lambda _, text: self.lines.append(text)})()
+
+    def log(self, kind, step, metrics):
+        if kind == "train":
+            self.rows.append(metrics)
+
+    def advance(self, steps, *args):
+        self.steps += steps
+        if self.steps == self.at:
+            import os
+            import signal
+
+            os.kill(self.env.worker_pids[0], signal.SIGKILL)
+
+
+def test_a_killed_worker_is_restarted_and_the_run_finishes(tmp_path):
+    """SIGKILL one of two env workers mid-episode: the run finishes, its partial episodes are dropped
+    (never stored: a stored episode of the wrong length would stop the run), and train.csv's counters
+    show one restart."""
+    from envs.multitask import MultitaskEnv
+
+    cfg = C.Config(task="mujoco-reacher", device="cpu", num_envs=2, seed_steps=1000, steps=300, eval_freq=10_000,
+                   log_dir=str(tmp_path), model_size="S")
+    d = C.derive(cfg)
+    buffer = EpisodeBuffer(10_000, 128, 16, 3, "cpu")
+    trainer = Trainer(cfg, d, CountingAgent(), buffer, np.random.default_rng(0))
+    with MultitaskEnv(d.env_tasks, seed=0, num_workers=2, start_method="spawn") as env, \
+            MultitaskEnv(d.env_tasks[:1], seed=1, num_workers=0) as eval_env:
+        logger = KillingLogger(env, at=130)  # 65 vector steps: mid-way through the second 50-step episodes
+        trainer.train(env, eval_env, logger)
+        assert env.env_restarts == 1 and env.episodes_dropped == 1
+    assert trainer.step == 300
+    # 150 vector steps: the other slot stored 3 whole 50-step episodes; the killed slot stored its first,
+    # dropped its second at step 65 (never stored), then stored the one that ran from 65 to 115.
+    assert buffer.num_episodes == 3 + 2
+    assert [r["env_restarts"] for r in logger.rows[:2]] == [0, 0]
+    assert logger.rows[-1]["env_restarts"] == 1 and logger.rows[-1]["episodes_dropped"] == 1
+    assert any("restarted slot(s) mujoco-reacher" in line for line in logger.lines)
