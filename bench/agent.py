@@ -41,7 +41,8 @@ from newt.buffer import Batch
 
 # The original design's figures on these machines (2 cores, torch CPU), quoted in the Speed issue.
 ORIGINAL = {"S": (92.0, 141.0), "B": (258.0, 320.0), "S-soup": (119.0, 55_000.0)}
-CASES = {"S": ("walker-walk", "S"), "B": ("walker-walk", "B"), "S-soup": ("soup", "S")}
+CASES = {"S": ("walker-walk", "S"), "B": ("walker-walk", "B"), "L": ("walker-walk", "L"), "S-soup": ("soup", "S"),
+         "L-soup": ("soup", "L")}
 
 
 # --- analytic FLOPs ------------------------------------------------------------------------------
@@ -89,15 +90,23 @@ def matmul_peak_gflops(repeats: int = 5) -> float:
     return 2 * 2048**3 / min(times) / 1e9
 
 
+DEVICE = "cpu"  # --device: where the agents of every case live
+COMPILE = False  # --compile (CUDA only): the compile=true path
+
+
 def _ms(fn) -> float:
+    if DEVICE == "cuda":
+        torch.cuda.synchronize()
     t0 = time.perf_counter()
     fn()
+    if DEVICE == "cuda":
+        torch.cuda.synchronize()
     return (time.perf_counter() - t0) * 1e3
 
 
 def build(name: str) -> tuple[Agent, C.Config, C.Derived, str]:
     task, size = CASES[name]
-    cfg = C.Config(task=task, model_size=size, batch_size=256, device="cpu")
+    cfg = C.Config(task=task, model_size=size, batch_size=256, device=DEVICE, compile=COMPILE)
     d = C.derive(cfg)
     emb, note = None, ""
     if d.task_dim:
@@ -197,9 +206,18 @@ def main() -> None:
     parser.add_argument("--vs-original", metavar="DIR", default=None,
                         help="time the public Newt agent from DIR (see ../shared/anchors/README.md) against ours")
     parser.add_argument("--rounds", type=int, default=3, help="--vs-original: interleaved rounds (median)")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="where to run the agents")
+    parser.add_argument("--compile", action="store_true",
+                        help="the compile=true path (CUDA graphs; needs --device cuda): updates/s and plans/s")
     parser.add_argument("--bf16", action="store_true",
                         help="also time the agent with precision=bf16 (bf16 matmuls), interleaved in the same run")
     args = parser.parse_args()
+    global DEVICE, COMPILE
+    if args.compile and args.device != "cuda":
+        parser.error("--compile needs --device cuda (compile=true is the CUDA-graph path)")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        parser.error("--device cuda: no CUDA device is visible to torch here")
+    DEVICE, COMPILE = args.device, args.compile
     if args.threads:
         torch.set_num_threads(args.threads)
     cases = [c for c in args.cases.split(",") if c]
@@ -226,7 +244,9 @@ def main() -> None:
     peak = matmul_peak_gflops()
     results = {}
     for name in cases:
-        results[name] = r = bench_case(name, args.repeats, args.soup_envs, bf16=args.bf16)
+        # compile=true agents are not deep-copied: no reference path beside them
+        results[name] = r = bench_case(name, args.repeats, args.soup_envs, reference=not args.compile,
+                                       bf16=args.bf16 and not args.compile)
         if r["note"]:
             print(f"{name}: {r['note']}")
     peak = max(peak, matmul_peak_gflops())  # measured again after the cases: the better of the two
@@ -242,7 +262,11 @@ def main() -> None:
             rate = gflop / (fast_ms / 1e3)
             print(f"{name:8} {what:7} {gflop:7.2f} {ref_ms:9.1f} {fast_ms:9.1f} {ref_ms / fast_ms:7.2f}x "
                   f"{rate:8.1f} {100 * rate / peak:5.1f}% {orig:11.0f} {orig / fast_ms:6.2f}x")
-    if args.bf16:
+    print(f"\nthroughput on {DEVICE}{' (compile=true)' if COMPILE else ''}:")
+    for name, r in results.items():
+        print(f"  {name:8} {1e3 / r['update']:8.1f} updates/s (batch 256)   {1e3 / r['plan'] * r['envs']:8.1f} "
+              f"planned env steps/s ({r['envs']} env(s) per plan)")
+    if args.bf16 and not args.compile:
         print(f"\n{'case':8} {'what':7} {'fp32 ms':>9} {'bf16 ms':>9} {'fp32/bf16':>9}   (precision=bf16)")
         for name, r in results.items():
             for what in ("update", "plan"):

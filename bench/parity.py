@@ -302,7 +302,8 @@ def compare(case: str, orig, root: str, batch: int) -> list[dict]:
         theirs.scale.value.fill_(1.7)
     ours.pi_optim.zero_grad(set_to_none=True)
     theirs.pi_optim.zero_grad(set_to_none=True)
-    loss_o, q_o, _ = seeded(lambda: ours.pi_loss(zs, action, task))
+    policy_loss = seeded(lambda: ours.pi_loss(zs, action, task))
+    loss_o, q_o = policy_loss.total, policy_loss.q
     loss_t, q_t, _ = seeded(lambda: theirs._pi_loss(zs, action, task_hb[:1]))
     tab.add("policy loss", loss_o, loss_t)
     loss_o.backward()

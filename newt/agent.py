@@ -57,6 +57,16 @@ class ModelLoss(NamedTuple):
     zs: torch.Tensor  # [H+1, B, Z]: the encoded first observation, then the dynamics' predictions
 
 
+class PolicyLoss(NamedTuple):
+    """The policy loss of a batch (a scalar) and what update_pi logs and uses after the step."""
+
+    total: torch.Tensor
+    q: torch.Tensor  # [H+1, B, 1] Q of the sampled actions (detached; the running scale's input)
+    bc: torch.Tensor  # mean BC term
+    scaled_entropy: torch.Tensor  # mean scaled entropy
+    q_term: torch.Tensor  # mean weighted Q / scale
+
+
 class Agent:
     """World model + planner + optimisers.
 
@@ -84,9 +94,15 @@ class Agent:
         # gradient at the model step, and Adam skips it.
         others = [p for n, p in self.model.named_parameters()
                   if id(p) not in enc_ids and not n.startswith("target_qs")]
+        # On CUDA: fused Adam (one kernel for all parameters), capturable (its step counter stays on
+        # the GPU, no host sync per step), and TF32 matmuls, as the original's GPU path.
+        cuda = {"fused": True, "capturable": True} if self.device.type == "cuda" else {}
+        if self.device.type == "cuda":
+            torch.backends.cuda.matmul.allow_tf32 = True
+            torch.backends.cudnn.allow_tf32 = True
         self.optim = torch.optim.Adam(
-            [{"params": enc_params, "lr": cfg.lr * cfg.enc_lr_scale}, {"params": others}], lr=cfg.lr)
-        self.pi_optim = torch.optim.Adam(self.model.pi_net.parameters(), lr=cfg.lr, eps=1e-5)
+            [{"params": enc_params, "lr": cfg.lr * cfg.enc_lr_scale}, {"params": others}], lr=cfg.lr, **cuda)
+        self.pi_optim = torch.optim.Adam(self.model.pi_net.parameters(), lr=cfg.lr, eps=1e-5, **cuda)
         self._base_lrs = [[g["lr"] for g in opt.param_groups] for opt in (self.optim, self.pi_optim)]
         self.scale = RunningScale(cfg.tau, self.device)
         self.matmul_dtype = precision.PRECISIONS[cfg.precision]  # None: fp32
@@ -97,7 +113,11 @@ class Agent:
         # the policy's max-Q term uses all H+1 latents and weights.
         w = cfg.rho ** torch.arange(cfg.horizon + 1, dtype=torch.float32, device=self.device)
         self.horizon_weights = w / w.sum()
+        # compile=true (CUDA): the model losses, the policy loss, MPPI (per env count) and the policy's
+        # acting are captured as CUDA graphs, as the original's compiled path.
         self._model_loss = compiled(self.model_loss) if cfg.compile else self.model_loss
+        self._pi_loss = compiled(self.pi_loss) if cfg.compile else self.pi_loss
+        self._policy_act = compiled(self.policy_act) if cfg.compile else self.policy_act
 
     def set_world_size(self, world_size: int) -> None:
         """Average every update's gradients (and the Q scale's batch spread) over `world_size` ranks of
@@ -115,7 +135,7 @@ class Agent:
         if num_envs not in self.planners:
             planner = Planner(self.cfg, self.model, num_envs, self.derived.action_dim)
             if self.cfg.compile:
-                planner.estimate_value = compiled(planner.estimate_value)
+                planner.compiled_core = compiled(planner.plan_core)
             self.planners[num_envs] = planner
         return self.planners[num_envs]
 
@@ -132,13 +152,19 @@ class Agent:
     def _act(self, obs, task, eval_mode, first_step, constraint, mpc) -> torch.Tensor:
         self.model.eval()
         obs, task = obs.to(self.device), task.to(self.device)
-        z = self.model.encode(obs, task)
         if self.cfg.mpc if mpc is None else mpc:
+            z = self.model.encode(obs, task)
             action = self.planner(obs.shape[0]).plan(z, task, eval_mode, first_step, constraint)
         else:
-            policy = self.model.pi(z, task)
-            action = policy.mean if eval_mode else policy.action
+            if self.cfg.compile:
+                torch.compiler.cudagraph_mark_step_begin()
+            action = self._policy_act(obs, task, eval_mode)
         return action.cpu()
+
+    def policy_act(self, obs: torch.Tensor, task: torch.Tensor, eval_mode: bool) -> torch.Tensor:
+        """The policy prior's action (its mean in eval mode, else a sample) for observations [N, O]."""
+        policy = self.model.pi(self.model.encode(obs, task), task)
+        return policy.mean if eval_mode else policy.action
 
     # --- update --------------------------------------------------------------------------------
     @torch.no_grad()
@@ -162,6 +188,8 @@ class Agent:
         cfg, m = self.cfg, self.model
         obs, action, reward, task = (x.to(self.device) for x in batch)
         m.train()
+        if cfg.compile:
+            torch.compiler.cudagraph_mark_step_begin()
         loss = self._model_loss(obs, action, reward, task, pretrain)
 
         # Model step.
@@ -229,25 +257,29 @@ class Agent:
 
     def update_pi(self, zs: torch.Tensor, action: torch.Tensor, task: torch.Tensor) -> dict[str, float]:
         """One policy step on detached latents zs [H+1, B, Z], as Newt's policy loss."""
-        pi_loss, q, metrics = self.pi_loss(zs, action, task)
+        self.model.qs.requires_grad_(False)  # the policy step must not compute gradients for Q
+        if self.cfg.compile:
+            torch.compiler.cudagraph_mark_step_begin()
+        loss = self._pi_loss(zs, action, task)
         self.pi_optim.zero_grad(set_to_none=True)
-        pi_loss.backward()
+        loss.total.backward()
+        self.model.qs.requires_grad_(True)
         if self.world_size > 1:
             distributed.average_gradients(self.model.pi_net.parameters(), self.world_size)
         torch.nn.utils.clip_grad_norm_(self.model.pi_net.parameters(), self.cfg.grad_clip_norm)
         self.pi_optim.step()
-        self.scale.update(q[0])  # after use, as Newt
-        return {**metrics, "q_scale": float(self.scale.value)}
+        self.scale.update(loss.q[0])  # after use, as Newt
+        return {**_floats(bc_loss=loss.bc, pi_scaled_entropy=loss.scaled_entropy, pi_loss=loss.total,
+                          pi_q=loss.q_term), "q_scale": float(self.scale.value)}
 
-    def pi_loss(self, zs: torch.Tensor, action: torch.Tensor,
-                task: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, dict[str, float]]:
-        """Newt's policy loss on latents zs [H+1, B, Z]; returns (loss, Q of the sampled actions
-        [H+1, B, 1], metrics). Per sample, summed over steps with the horizon weights w:
+    def pi_loss(self, zs: torch.Tensor, action: torch.Tensor, task: torch.Tensor) -> PolicyLoss:
+        """Newt's policy loss on latents zs [H+1, B, Z] (see `PolicyLoss`). Per sample, summed over
+        steps with the horizon weights w:
         - policy prior (BC): masked mean squared error of the *sampled* action toward the batch
           action, over the first H latents, weights w[:H], weight 1;
         - max-Q: -(Q / running scale) - entropy_coef x scaled entropy over all H+1 latents, weights
           w (Q: the mean of two random members).
-        """
+        The Q-networks' parameters must not require grad while it runs (update_pi sees to it)."""
         cfg, m = self.cfg, self.model
         horizon = action.shape[0]
         w = self.horizon_weights[: horizon + 1].view(-1, 1, 1)
@@ -255,16 +287,12 @@ class Agent:
         mask = m.mask(task).expand_as(action)
         bc = ((policy.action[:-1] - action).pow(2) * mask).sum(-1, keepdim=True) / policy.num_valid[:-1].clamp(min=1)
         bc_loss = (w[:-1] * bc).sum(0)  # [B, 1]
-        metrics = {"bc_loss": float(bc_loss.detach().mean()),
-                   "pi_scaled_entropy": float(policy.scaled_entropy.detach().mean())}
-        m.qs.requires_grad_(False)  # the policy step must not compute gradients for Q
         q = m.q(zs, policy.action, task, reduce="mean")  # [H+1, B, 1]
-        m.qs.requires_grad_(True)
         q_term = self.scale(q)
         max_q = (w * (-cfg.entropy_coef * policy.scaled_entropy - q_term)).sum(0)  # [B, 1]
         pi_loss = (bc_loss + max_q).mean()
-        metrics.update(pi_loss=float(pi_loss.detach()), pi_q=float((w * q_term).sum(0).mean().detach()))
-        return pi_loss, q.detach(), metrics
+        return PolicyLoss(pi_loss, q.detach(), bc_loss.detach().mean(), policy.scaled_entropy.detach().mean(),
+                          (w * q_term).sum(0).mean().detach())
 
     # --- checkpoints ---------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:

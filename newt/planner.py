@@ -33,6 +33,7 @@ class Planner:
         # the best of 512..all on 20 soup envs), everything at once on a GPU.
         self.chunk_rows = 2048 if device.type == "cpu" else 1 << 30
         self.prev_mean = torch.zeros(num_envs, cfg.horizon, action_dim, device=device)
+        self.compiled_core = None  # compile=true: plan_core under torch.compile (newt.agent.compiled)
 
     def reset(self, env_mask: torch.Tensor | None = None) -> None:
         """Forget the warm start (for all envs, or those where env_mask is True)."""
@@ -114,20 +115,35 @@ class Planner:
         constraint: in [0, 1]; Newt's constrained planning: the initial sampling mean and std are
         this mix of the policy trajectories' mean/std and the usual warm start / max_std.
         """
+        n = z.shape[0]
+        first = torch.zeros(n, dtype=torch.bool, device=z.device) if first_step is None else first_step.to(z.device)
+        # A tensor, so that the annealed weight changes no compiled graph (compile=true).
+        weight = torch.as_tensor(constraint, dtype=torch.float32, device=z.device)
+        if self.compiled_core is not None:
+            torch.compiler.cudagraph_mark_step_begin()
+            action, mean = self.compiled_core(z, task.view(n, 1), self.prev_mean, first, weight, eval_mode)
+            action, mean = action.clone(), mean.clone()  # out of the graph's memory: the next replay reuses it
+        else:
+            action, mean = self.plan_core(z, task.view(n, 1), self.prev_mean, first, weight, eval_mode)
+        self.prev_mean = mean
+        return action
+
+    def plan_core(self, z: torch.Tensor, task: torch.Tensor, prev_mean: torch.Tensor, first_step: torch.Tensor,
+                  constraint: torch.Tensor, eval_mode: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        """MPPI as a pure function (what compile=true captures): latents z [N, Z], task [N, 1], the
+        previous plan's means [N, H, A], first-step flags [N], the constraint weight (a 0-d tensor)
+        -> (first actions [N, A], this plan's means [N, H, A])."""
         cfg, m = self.cfg, self.model
         n, s, p, e = z.shape[0], cfg.num_samples, cfg.num_pi_trajs, cfg.num_elites
-        task = task.view(n, 1)
         mask = m.mask(task).unsqueeze(2)  # [N, 1, 1, A]
         pi_actions = self.policy_trajectories(z, task, p) if p > 0 else None
         ctx = m.plan_context(task) if m.fast else None
 
-        # Warm start from the previous plan shifted by one step.
-        mean = torch.zeros(n, self.horizon, self.action_dim, device=z.device)
-        mean[:, :-1] = self.prev_mean[:, 1:]
-        if first_step is not None:
-            mean[first_step] = 0.0
+        # Warm start from the previous plan shifted by one step (none where an episode just began).
+        mean = torch.cat([prev_mean[:, 1:], torch.zeros_like(prev_mean[:, :1])], 1)
+        mean = torch.where(first_step[:, None, None], torch.zeros_like(mean), mean)
         std = torch.full_like(mean, cfg.max_std)
-        if constraint > 0 and pi_actions is not None:
+        if pi_actions is not None:  # constrained planning; a weight of exactly 0 leaves mean and std as they are
             pi_std = pi_actions.std(1).clamp(cfg.min_std, cfg.max_std) if p > 1 else torch.full_like(std, cfg.min_std)
             mean = constraint * pi_actions.mean(1) + (1 - constraint) * mean
             std = constraint * pi_std + (1 - constraint) * std
@@ -155,5 +171,4 @@ class Planner:
         action = chosen[:, 0]
         if not eval_mode:
             action = action + std[:, 0] * torch.randn_like(action)
-        self.prev_mean = mean
-        return (action.clamp(-1, 1) * mask[:, 0, 0])
+        return action.clamp(-1, 1) * mask[:, 0, 0], mean

@@ -108,24 +108,47 @@ def test_compile_on_cpu_is_rejected_with_a_clear_message():
         make_agent(compile=True)
 
 
-@pytest.mark.slow  # dynamo tracing takes ~20 s of CPU
 def test_compiled_functions_capture_as_one_graph():
-    """What compile=true hands to torch.compile (the model losses, the planner's value estimate)
-    traces without graph breaks (fullgraph; the eager backend, so it runs on CPU) and gives the
-    same losses as the uncompiled call."""
+    """What compile=true hands to torch.compile (the model losses, the policy loss, MPPI and the
+    policy's acting) traces without graph breaks (fullgraph; the eager backend, so it runs on CPU)
+    and gives the same results as the uncompiled calls."""
     agent, d = make_agent(task="dmcontrol", **SMALL_PLAN)
+    randomise_heads(agent)
     n = len(d.tasks)
     planner = agent.planner(n)
     planner.chunk_rows = 1 << 30  # one group, as on a GPU
-    planner.estimate_value = torch.compile(planner.estimate_value, backend="eager", fullgraph=True)
-    loss_fn = torch.compile(agent.model_loss, backend="eager", fullgraph=True)
-    action = agent.act(torch.randn(n, 128), torch.arange(n))
-    assert action.shape == (n, 16)
-    obs, act, reward, task = random_batch(d, batch_size=16)
+
+    def trace(fn):
+        return torch.compile(fn, backend="eager", fullgraph=True)
+
+    def same(fn, *args):
+        torch.manual_seed(4)
+        compiled = trace(fn)(*args)
+        torch.manual_seed(4)
+        return compiled, fn(*args)
+
+    agent.model.eval()
+    gen = torch.Generator().manual_seed(0)
+    obs, idx = torch.randn(n, 128, generator=gen), torch.arange(n)
+    with torch.no_grad():
+        z = agent.model.encode(obs, idx)
+        first = torch.tensor([True] + [False] * (n - 1))
+        prev = torch.rand(n, 3, 16, generator=gen)
+        for weight in (0.0, 0.4):  # the constraint weight is a tensor: one graph for every value
+            (a_c, mean_c), (a_p, mean_p) = same(planner.plan_core, z, idx.view(n, 1), prev, first,
+                                               torch.tensor(weight), False)
+            torch.testing.assert_close(a_c, a_p, **TOL)
+            torch.testing.assert_close(mean_c, mean_p, **TOL)
+        for eval_mode in (True, False):
+            torch.testing.assert_close(*same(agent.policy_act, obs, idx, eval_mode), **TOL)
+    obs_b, act, reward, task = random_batch(d, batch_size=16)
     agent.model.train()
-    torch.manual_seed(4)
-    compiled = loss_fn(obs, act, reward, task)
-    torch.manual_seed(4)
-    plain = agent.model_loss(obs, act, reward, task)
+    compiled, plain = same(agent.model_loss, obs_b, act, reward, task)
     for name in ("total", "consistency", "reward", "value"):
+        torch.testing.assert_close(getattr(compiled, name), getattr(plain, name), **TOL, msg=name)
+    zs = plain.zs.detach()
+    agent.model.qs.requires_grad_(False)
+    compiled, plain = same(agent.pi_loss, zs, act, task)
+    agent.model.qs.requires_grad_(True)
+    for name in ("total", "q", "bc", "scaled_entropy", "q_term"):
         torch.testing.assert_close(getattr(compiled, name), getattr(plain, name), **TOL, msg=name)
