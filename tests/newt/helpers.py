@@ -11,7 +11,8 @@ from newt.buffer import Batch
 
 def make_agent(task: str = "cartpole-balance", embeddings: bool = False, **overrides) -> tuple[Agent, C.Derived]:
     overrides.setdefault("model_size", "S")  # small and fast; the run default is B (one task) or L (a set)
-    cfg = C.Config(task=task, device="cpu", **overrides)
+    overrides.setdefault("device", "cpu")
+    cfg = C.Config(task=task, **overrides)
     derived = C.derive(cfg)
     emb = None
     if derived.task_dim:
