@@ -176,16 +176,23 @@ def original_case(anchor_dir: str, name: str, repeats: int) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def vs_original(anchor_dir: str, cases: list[str], rounds: int, repeats: int, soup_envs: int) -> dict:
-    times = {c: {k: [] for k in ("update_ms", "plan_ms", "original_update_ms", "original_plan_ms")} for c in cases}
+def vs_original(anchor_dir: str, cases: list[str], rounds: int, repeats: int, soup_envs: int,
+                bf16: bool = False) -> dict:
+    """Ours (fp32, and with `bf16` also precision=bf16) and the original, interleaved per round."""
+    keys = ("update_ms", "plan_ms", "original_update_ms", "original_plan_ms") + (
+        ("update_bf16_ms", "plan_bf16_ms") if bf16 else ())
+    times = {c: {k: [] for k in keys} for c in cases}
     for r in range(rounds):
         for name in cases:
             order = ("ours", "original") if r % 2 == 0 else ("original", "ours")
             for who in order:
                 if who == "ours":
-                    res = bench_case(name, repeats, soup_envs, reference=False)
+                    res = bench_case(name, repeats, soup_envs, reference=False, bf16=bf16)
                     times[name]["update_ms"].append(res["update"])
                     times[name]["plan_ms"].append(res["plan"])
+                    if bf16:
+                        times[name]["update_bf16_ms"].append(res["update_bf16"])
+                        times[name]["plan_bf16_ms"].append(res["plan_bf16"])
                 else:
                     res = original_case(anchor_dir, name, repeats)
                     times[name]["original_update_ms"].append(res["update_ms"])
@@ -230,7 +237,7 @@ def main() -> None:
         if not os.path.isfile(os.path.join(args.vs_original, "original_newt_agent.py")):
             parser.error(f"--vs-original {args.vs_original!r} has no original_newt_agent.py: prepare it as "
                          f"../shared/anchors/README.md says (extract, patch the device lines, copy the script in)")
-        res = vs_original(args.vs_original, cases, args.rounds, args.repeats, args.soup_envs)
+        res = vs_original(args.vs_original, cases, args.rounds, args.repeats, args.soup_envs, bf16=args.bf16)
         print(f"\nmedians over {args.rounds} rounds, load average now "
               f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         print(f"{'case':8} {'what':7} {'ours ms':>10} {'original ms':>12} {'original/ours':>13}")
@@ -238,6 +245,10 @@ def main() -> None:
             for what in ("update", "plan"):
                 ours, orig = r[f"{what}_ms"], r[f"original_{what}_ms"]
                 print(f"{name:8} {what:7} {ours:10.1f} {orig:12.1f} {orig / ours:12.2f}x")
+                if args.bf16:
+                    low = r[f"{what}_bf16_ms"]
+                    print(f"{name:8} {what + '16':7} {low:10.1f} {orig:12.1f} {orig / low:12.2f}x  "
+                          "(ours at precision=bf16)")
         if args.json:
             print(json.dumps(res))
         return
