@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
+import tempfile
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -89,6 +91,17 @@ LAYOUT_TASKS: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {
 
 
 @functools.cache
+def _drop_temp_model_file(env: gym.Env) -> gym.Env:
+    """Delete the XML file that OGBench's maze and ant-ball envs write with tempfile.mkstemp and
+    never remove (one per env built; a long run with worker restarts would pile them up). MuJoCo
+    has read it in full by then."""
+    path = getattr(env.unwrapped, "fullpath", None)
+    if path and os.path.dirname(os.path.abspath(path)) == os.path.abspath(tempfile.gettempdir()) \
+            and os.path.basename(path).startswith("tmp") and path.endswith(".xml") and os.path.isfile(path):
+        os.remove(path)
+    return env
+
+
 def _layout_maze_class(loco: str) -> type:
     """OGBench's maze env class for `loco`, extended to take any wall map, task list and RNG.
 
@@ -98,7 +111,7 @@ def _layout_maze_class(loco: str) -> type:
     """
     from ogbench.locomaze.maze import make_maze_env
 
-    probe = make_maze_env(loco, "maze", maze_type="arena")
+    probe = _drop_temp_model_file(make_maze_env(loco, "maze", maze_type="arena"))
     base = type(probe)
     probe.close()
 
@@ -185,10 +198,10 @@ class MazeNavigation(_SeededMujocoTask):
         if layout not in MAPS:
             raise ValueError(f"{spec.name}: unknown maze layout {layout!r}; accepted: {sorted(MAPS)}")
         self._loco = loco
-        self._env = _layout_maze_class(loco)(
+        self._env = _drop_temp_model_file(_layout_maze_class(loco)(
             MAPS[layout], LAYOUT_TASKS[layout], self._rng, maze_type=_MAZE_TYPE.get(layout, "arena"),
             render_mode="rgb_array", width=RENDER_SIZE, height=RENDER_SIZE,
-        )
+        ))
         self._repeat = MAZE_REPEAT[loco]
         self._prev_xy = np.zeros(2)
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, (spec.obs_dim,), np.float32)
@@ -293,7 +306,7 @@ class AntBall(_SeededMujocoTask):
         from ogbench.online_locomotion.ant_ball import AntBallEnv
 
         # AntBallEnv renders once while it is built, so it needs a render mode even in state mode.
-        self._env = AntBallEnv(render_mode="rgb_array", width=RENDER_SIZE, height=RENDER_SIZE)
+        self._env = _drop_temp_model_file(AntBallEnv(render_mode="rgb_array", width=RENDER_SIZE, height=RENDER_SIZE))
         self._env.mujoco_renderer.viewer.cam.distance = ANTBALL_CAMERA_DISTANCE
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, (spec.obs_dim,), np.float32)
 

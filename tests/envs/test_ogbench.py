@@ -149,3 +149,17 @@ def test_same_seed_same_rollout(name):
         return np.array(out)
 
     np.testing.assert_array_equal(rollout(), rollout())
+
+
+def test_making_tasks_leaves_no_temporary_model_files(tmp_path, monkeypatch):
+    """OGBench writes each maze's and the ant-ball's MuJoCo XML to a tempfile.mkstemp file and never
+    deletes it; our makers remove it once MuJoCo has read it (a long run would pile them up)."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    for name in ("og-point-arena", "og-ant-maze", "og-antball"):
+        env = envs.make(name, seed=0)
+        env.reset(seed=0)
+        env.step(env.action_space.sample())
+        env.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
