@@ -91,12 +91,14 @@ SMALL = ["model_size=S", "num_workers=0", "seed_steps=300", "eval_freq=600", "ev
 @pytest.mark.skipif(TORCHRUN is None, reason="torchrun (installed with torch) is not on PATH")
 def test_torchrun_two_ranks_train_then_resume_at_world_size_one(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    cmd = [TORCHRUN, "--standalone", "--nproc_per_node=2", "train.py", SET, f"log_dir={tmp_path}", "steps=600", *SMALL]
+    cmd = [TORCHRUN, "--standalone", "--nproc_per_node=2", "train.py", SET, f"log_dir={tmp_path}", "steps=600",
+           "save_buffer=true", *SMALL]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "2 ranks" in proc.stdout + proc.stderr
     run_dir = next((tmp_path).glob("*/1/ddp"))
-    assert sorted(p.name for p in run_dir.glob("*.pt")) == ["checkpoint_600.pt"]  # one checkpoint, by rank 0
+    # One checkpoint, by rank 0 (with its run state), and rank 1's run state next to it.
+    assert sorted(p.name for p in run_dir.glob("*.pt")) == ["checkpoint_600.pt", "checkpoint_600.rank1.pt"]
     with open(run_dir / "eval.csv") as f:
         rows = list(csv.DictReader(f))
     assert [int(r["step"]) for r in rows] == [600]  # one set of rows, not one per rank
@@ -109,5 +111,6 @@ def test_torchrun_two_ranks_train_then_resume_at_world_size_one(tmp_path):
               f"checkpoint={run_dir / 'checkpoint_600.pt'}", *SMALL]
     proc = subprocess.run(resume, cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "saved at world size 2, resumed at 1: the per-rank run state" in proc.stdout + proc.stderr
     with open(run_dir / "eval.csv") as f:
         assert [int(r["step"]) for r in csv.DictReader(f)] == [600, 900]
