@@ -43,6 +43,7 @@ import envs
 from envs.errors import MissingAssetsError
 from envs.registry import MAX_ACTION_DIM, MAX_OBS_DIM, TaskSpec, get_task, task_id
 
+FRAME_SHAPE = (3, 224, 224)  # each slot's frame with render_frames=True: channels-first uint8
 START_METHODS = ("forkserver", "spawn", "fork")
 CLOSE_GRACE_S = 5.0  # how long close() lets workers close their envs before terminating them
 
@@ -61,10 +62,17 @@ class _StepFields(NamedTuple):
     success: np.ndarray  # [N] float32: success at the last step of ended episodes, NaN elsewhere
     score: np.ndarray  # [N] float32: score at the last step of ended episodes, NaN elsewhere
     restarted: np.ndarray  # [N] bool: the slot's worker was restarted during this step (see StepResult)
+    frames: np.ndarray | None  # [N, 3, 224, 224] uint8: the frame of obs (render_frames=True), else None
+    final_frames: np.ndarray | None  # [N, 3, 224, 224] uint8: the frame of final_obs (render_frames=True), else None
 
 
 class StepResult(_StepFields):
-    """One vector step. `restarted` defaults to all False (for callers that build a StepResult).
+    """One vector step. `restarted` defaults to all False (for callers that build a StepResult);
+    `frames` and `final_frames` default to None (a pool without `render_frames`).
+
+    With `render_frames=True`, `frames[i]` is the frame of `obs[i]` (where done: the new episode's
+    first frame, after the auto-reset) and `final_frames[i]` the frame of `final_obs[i]` (where done:
+    the ended episode's last frame; elsewhere equal to `frames[i]`).
 
     A restarted slot's worker faulted during this step and was replaced; the episode the slot was
     running is dropped (it neither ended nor continues: discard its partial transitions). In that
@@ -74,10 +82,10 @@ class StepResult(_StepFields):
 
     __slots__ = ()
 
-    def __new__(cls, obs, reward, done, final_obs, success, score, restarted=None):
+    def __new__(cls, obs, reward, done, final_obs, success, score, restarted=None, frames=None, final_frames=None):
         if restarted is None:
             restarted = np.zeros(np.shape(reward), dtype=np.bool_)
-        return super().__new__(cls, obs, reward, done, final_obs, success, score, restarted)
+        return super().__new__(cls, obs, reward, done, final_obs, success, score, restarted, frames, final_frames)
 
 
 def pad_obs(obs: np.ndarray) -> np.ndarray:
@@ -88,7 +96,8 @@ def pad_obs(obs: np.ndarray) -> np.ndarray:
 
 # --- the arrays one step exchanges, as views over one flat byte buffer -----------------------
 
-def _fields(n: int) -> list[tuple[str, np.dtype, tuple[int, ...]]]:
+def _fields(n: int, frames: bool = False) -> list[tuple[str, np.dtype, tuple[int, ...]]]:
+    """The shared arrays of `n` slots; the two frame arrays only with `frames` (render_frames=True)."""
     return [
         ("actions", np.dtype(np.float32), (n, MAX_ACTION_DIM)),
         ("obs", np.dtype(np.float32), (n, MAX_OBS_DIM)),
@@ -99,7 +108,10 @@ def _fields(n: int) -> list[tuple[str, np.dtype, tuple[int, ...]]]:
         ("score", np.dtype(np.float32), (n,)),
         ("busy", np.dtype(np.float64), (n,)),  # seconds spent stepping each slot, summed
         ("episode", np.dtype(np.int64), (n,)),  # index of each slot's current episode (its reset seed)
-    ]
+    ] + ([
+        ("frames", np.dtype(np.uint8), (n, *FRAME_SHAPE)),  # the frame of obs
+        ("final_frames", np.dtype(np.uint8), (n, *FRAME_SHAPE)),  # the frame of final_obs
+    ] if frames else [])
 
 
 def episode_seed(seed: int, slot: int, episode: int) -> int:
@@ -109,26 +121,38 @@ def episode_seed(seed: int, slot: int, episode: int) -> int:
     return int(np.random.SeedSequence([seed & 0xFFFFFFFFFFFFFFFF, slot, episode]).generate_state(1)[0])
 
 
-def _layout(n: int) -> tuple[dict[str, tuple[int, np.dtype, tuple[int, ...]]], int]:
+def _layout(n: int, frames: bool = False) -> tuple[dict[str, tuple[int, np.dtype, tuple[int, ...]]], int]:
     """Byte offset, dtype and shape of each field; fields start on 64-byte cache lines."""
     layout, offset = {}, 0
-    for name, dtype, shape in _fields(n):
+    for name, dtype, shape in _fields(n, frames):
         layout[name] = (offset, dtype, shape)
         offset += -(-int(np.prod(shape)) * dtype.itemsize // 64) * 64
     return layout, offset
 
 
-def _views(buffer, n: int) -> dict[str, np.ndarray]:
+def _views(buffer, n: int, frames: bool = False) -> dict[str, np.ndarray]:
     base = np.frombuffer(buffer, dtype=np.uint8)
-    layout, _ = _layout(n)
+    layout, _ = _layout(n, frames)
     return {
         name: base[off: off + int(np.prod(shape)) * dtype.itemsize].view(dtype).reshape(shape)
         for name, (off, dtype, shape) in layout.items()
     }
 
 
-def _local_buffers(n: int) -> dict[str, np.ndarray]:
-    return _views(bytearray(_layout(n)[1]), n)
+def _local_buffers(n: int, frames: bool = False) -> dict[str, np.ndarray]:
+    return _views(bytearray(_layout(n, frames)[1]), n, frames)
+
+
+class FrameShapeError(ValueError):
+    """A task rendered a frame that is not 224x224x3 uint8 (render_frames=True). Never restarted:
+    the pool is closed and it is raised with its type kept, like a MissingAssetsError."""
+
+
+def frame_render_mode(render_mode: str | None, render_frames: bool) -> str | None:
+    """The render mode the envs are made with: rgb_array whenever frames are rendered."""
+    if render_frames and render_mode not in (None, "rgb_array"):
+        raise ValueError(f"render_frames=True needs render_mode None or 'rgb_array', got {render_mode!r}")
+    return "rgb_array" if render_frames else render_mode
 
 
 def _note(e: BaseException, text: str) -> None:
@@ -141,8 +165,12 @@ class _SlotGroup:
     """The envs of some slots, stepped in turn; reads `actions`, writes the other arrays."""
 
     def __init__(self, specs: Sequence[TaskSpec], slots: Sequence[int], seed: int, bufs: dict[str, np.ndarray],
-                 render_mode: str | None = None):
+                 render_mode: str | None = None, render_frames: bool = False):
         self.specs, self.slots, self.seed, self.bufs = tuple(specs), tuple(slots), seed, bufs
+        # With render_frames, every reset and step renders each slot's frame into bufs["frames"] /
+        # bufs["final_frames"] (which exist only then).
+        self.render_frames = render_frames
+        render_mode = frame_render_mode(render_mode, render_frames)
         self.action_dims = [specs[i].action_dim for i in self.slots]
         self._envs: list = []
         self.failed_slot: int | None = None  # the slot whose env raised last (set only on a failure)
@@ -160,6 +188,18 @@ class _SlotGroup:
         obs, _ = self._envs[k].reset(seed=episode_seed(self.seed, i, int(self.bufs["episode"][i])))
         row[:] = 0.0
         row[: obs.shape[0]] = obs
+        if self.render_frames:
+            self._render_frame(k, self.bufs["frames"][i])
+
+    def _render_frame(self, k: int, out: np.ndarray) -> None:
+        """Slot k's current frame, HWC, written into `out` ([3, 224, 224] uint8) channels-first."""
+        frame = self._envs[k].render()
+        shape = FRAME_SHAPE[1:] + FRAME_SHAPE[:1]
+        if not isinstance(frame, np.ndarray) or frame.shape != shape or frame.dtype != np.uint8:
+            got = f"{frame.shape} {frame.dtype}" if isinstance(frame, np.ndarray) else type(frame).__name__
+            raise FrameShapeError(f"task {self.specs[self.slots[k]].name} rendered a frame of {got}; "
+                                  f"render_frames needs {shape} uint8")
+        out[:] = frame.transpose(2, 0, 1)
 
     def reset(self) -> None:
         for k, i in enumerate(self.slots):
@@ -182,13 +222,17 @@ class _SlotGroup:
                 b["final_obs"][i] = 0.0
                 b["final_obs"][i, : o.shape[0]] = o
                 b["done"][i] = truncated
+                if self.render_frames:
+                    self._render_frame(k, b["final_frames"][i])
                 if truncated:
                     b["success"][i], b["score"][i] = info["success"], info["score"]
                     b["episode"][i] += 1
-                    self._reset_slot(k, b["obs"][i])
+                    self._reset_slot(k, b["obs"][i])  # renders the new episode's first frame
                 else:
                     b["success"][i] = b["score"][i] = np.nan
                     b["obs"][i] = b["final_obs"][i]
+                    if self.render_frames:
+                        b["frames"][i] = b["final_frames"][i]
             except Exception as e:  # the step or the auto-reset
                 self.failed_slot = i
                 _note(e, f"while stepping slot {i} ({self.specs[i].name})")
@@ -237,13 +281,13 @@ def _send_error(conn, e: BaseException, slot: int | None = None) -> None:
 
 
 def _worker_main(specs: tuple[TaskSpec, ...], slots: tuple[int, ...], seed: int, shared, conn,
-                 render_mode: str | None = None) -> None:
+                 render_mode: str | None = None, render_frames: bool = False) -> None:
     """Serve one group of slots until told to close or the parent dies."""
     # Ctrl-C reaches the whole process group: the parent handles it and closes the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_threads()
     try:
-        group = _SlotGroup(specs, slots, seed, _views(shared, len(specs)), render_mode)
+        group = _SlotGroup(specs, slots, seed, _views(shared, len(specs), render_frames), render_mode, render_frames)
     except Exception as e:  # any failure is sent to the parent, which raises it
         _send_error(conn, e)
         return
@@ -334,6 +378,10 @@ class _Fault(NamedTuple):
     slot: int | None  # the slot whose env raised, when known
 
 
+# Worker exceptions that are raised at once (never restarted) with their type kept.
+_KEEP_TYPE = (MissingAssetsError, FrameShapeError)
+
+
 class _WorkerPool:
     """`num_workers` processes, each stepping a group of slots over shared arrays.
 
@@ -346,16 +394,16 @@ class _WorkerPool:
 
     def __init__(self, specs: tuple[TaskSpec, ...], seed: int, groups: list[tuple[int, ...]], start_method: str,
                  timeout: float | None, render_mode: str | None = None, max_restarts: int = 0,
-                 restart_window: int | None = None):
+                 restart_window: int | None = None, render_frames: bool = False):
         self._ctx = mp.get_context(start_method)
         n = len(specs)
         self.specs, self.groups, self.timeout = specs, groups, timeout
-        self.seed, self.render_mode = seed, render_mode
+        self.seed, self.render_mode, self.render_frames = seed, render_mode, render_frames
         self.max_restarts, self.restart_window = max_restarts, restart_window
         # An anonymous shared mapping (its file is unlinked at creation): freed with the last
         # process that maps it, so nothing can leak even if every process is killed.
-        self._shared = self._ctx.RawArray(ctypes.c_uint8, _layout(n)[1])
-        self.bufs = _views(self._shared, n)
+        self._shared = self._ctx.RawArray(ctypes.c_uint8, _layout(n, render_frames)[1])
+        self.bufs = _views(self._shared, n, render_frames)
         self._owner = {i: k for k, g in enumerate(groups) for i in g}
         self.steps = 0  # step commands so far: the clock of the restart window
         self.restarts = 0  # workers replaced after a fault, in total
@@ -384,7 +432,7 @@ class _WorkerPool:
 
     def _spawn(self, k: int):
         parent_end, child_end = self._ctx.Pipe()
-        args = (self.specs, self.groups[k], self.seed, self._shared, child_end, self.render_mode)
+        args = (self.specs, self.groups[k], self.seed, self._shared, child_end, self.render_mode, self.render_frames)
         proc = self._ctx.Process(target=_worker_main, args=args, name=f"mmbench-worker-{k}", daemon=True)
         proc.start()
         child_end.close()  # so the parent sees EOF when the worker dies
@@ -416,7 +464,7 @@ class _WorkerPool:
         """Close the pool and raise `fault` (a MissingAssetsError keeps its type, so a caller can
         skip those tasks), the worker's exception chained."""
         self.close()
-        cls = MissingAssetsError if isinstance(fault.cause, MissingAssetsError) else RuntimeError
+        cls = next((c for c in _KEEP_TYPE if isinstance(fault.cause, c)), RuntimeError)
         text = f"env worker {fault.worker} {fault.what}; it held: {self._held(fault.worker)}.{why} " \
             "The pool has been closed."
         if fault.detail:
@@ -435,7 +483,7 @@ class _WorkerPool:
         faults: dict[int, _Fault] = {}
 
         def fault(f: _Fault) -> None:
-            if not restart or isinstance(f.cause, MissingAssetsError):
+            if not restart or isinstance(f.cause, _KEEP_TYPE):
                 self._raise(f)
             faults[f.worker] = f
             pending.discard(f.worker)
@@ -556,6 +604,8 @@ class _WorkerPool:
             b["done"][i] = False
             b["final_obs"][i] = b["obs"][i]
             b["success"][i] = b["score"][i] = np.nan
+            if self.render_frames:  # the fresh worker's reset rendered the new episode's first frame
+                b["final_frames"][i] = b["frames"][i]
         if cmd == "step":
             self.episodes_dropped += len(slots)
         return slots
@@ -614,6 +664,14 @@ class MultitaskEnv:
     start_method: how workers start. 'forkserver' (default) is safe when the parent already runs
     torch/OpenMP threads, which a plain 'fork' is not; 'spawn' also works.
     render_mode: "rgb_array" lets `render(i)` return slot i's frame (videos); None renders nothing.
+    render_frames: render every slot's frame after every reset and step, in the process that steps
+    it (a worker, or this one with num_workers=0), into two [N, 3, 224, 224] uint8 arrays beside the
+    others (2 x 150,528 bytes per slot; none at all without it, and no render calls): `step` returns
+    them in `StepResult.frames` (the frame of `obs`: where done, the new episode's first frame) and
+    `StepResult.final_frames` (the frame of `final_obs`: where done, the ended episode's last frame,
+    elsewhere equal to `frames`); `frames` gives the current ones after `reset()`. The envs are made
+    with render_mode "rgb_array" (render_mode must be None or that). A frame that is not 224x224x3
+    uint8 raises `FrameShapeError` (a ValueError naming the task and the shape; never restarted).
     timeout: seconds to wait for a worker's answer to reset/step/render before declaring it hung
     and killing it (None, the default: wait as long as it lives, so a hang is never detected;
     start-up, which makes the envs, always waits). Waiting costs nothing per step: it is the
@@ -640,7 +698,7 @@ class MultitaskEnv:
     def __init__(self, tasks: Sequence[str | TaskSpec], seed: int = 0, num_workers: int | None = None,
                  start_method: str = "forkserver", task_costs: Mapping[str, float] | None = None,
                  timeout: float | None = None, render_mode: str | None = None, max_restarts: int | None = 3,
-                 restart_window: int | None = 1000):
+                 restart_window: int | None = 1000, render_frames: bool = False):
         if len(tasks) == 0:
             raise ValueError("MultitaskEnv needs at least one task")
         if start_method not in START_METHODS:
@@ -658,16 +716,19 @@ class MultitaskEnv:
         self.restart_window = None if restart_window is None else _check_count(
             "restart_window", restart_window, 1, "None (the whole run) or an int >= 1 (step calls)")
         self.num_workers = resolve_num_workers(num_workers, self.num_envs)
+        self.render_frames = bool(render_frames)
+        render_mode = frame_render_mode(render_mode, self.render_frames)
         self._pool: _WorkerPool | None = None
         self._local: _SlotGroup | None = None
         if self.num_workers == 0:
             self.worker_slots: list[tuple[int, ...]] = []
-            self._bufs = _local_buffers(self.num_envs)
-            self._local = _SlotGroup(self.specs, range(self.num_envs), seed, self._bufs, render_mode)
+            self._bufs = _local_buffers(self.num_envs, self.render_frames)
+            self._local = _SlotGroup(self.specs, range(self.num_envs), seed, self._bufs, render_mode,
+                                     self.render_frames)
         else:
             self.worker_slots = assign_slots([step_cost(s, task_costs) for s in self.specs], self.num_workers)
             self._pool = _WorkerPool(self.specs, seed, self.worker_slots, start_method, timeout, render_mode,
-                                     self.max_restarts, self.restart_window)
+                                     self.max_restarts, self.restart_window, self.render_frames)
             self._bufs = self._pool.bufs
 
     @property
@@ -702,6 +763,14 @@ class MultitaskEnv:
             raise ValueError(f"episode_index must be {self.num_envs} non-negative integers, got {value!r}")
         self._bufs["episode"][:] = value
 
+    @property
+    def frames(self) -> np.ndarray:
+        """[N, 3, 224, 224] uint8: a copy of each slot's current frame (the frame of the last `obs`
+        returned by `reset` or `step`). Needs render_frames=True."""
+        if not self.render_frames:
+            raise RuntimeError("MultitaskEnv.frames needs render_frames=True")
+        return self._bufs["frames"].copy()
+
     def reset(self) -> np.ndarray:
         """(Re)start each slot's current episode (`episode_index`); returns the [N, 128] first
         observations. A worker that faults is restarted as in `step` (its slots restart the same
@@ -734,8 +803,9 @@ class MultitaskEnv:
         else:
             self._local.step()
         # Copies: the next step overwrites the (shared) arrays in place.
+        frames = (b["frames"].copy(), b["final_frames"].copy()) if self.render_frames else (None, None)
         return StepResult(b["obs"].copy(), b["reward"].copy(), b["done"].copy(), b["final_obs"].copy(),
-                          b["success"].copy(), b["score"].copy(), restarted)
+                          b["success"].copy(), b["score"].copy(), restarted, *frames)
 
     def render(self, i: int = 0):
         if not 0 <= i < self.num_envs:
