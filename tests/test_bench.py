@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = ("agent", "buffer", "envs", "learn", "miniarcade", "parity", "ranks", "robodesk")
+MODULES = ("agent", "buffer", "envs", "learn", "miniarcade", "parity", "ranks", "rgb", "robodesk")
 
 
 def test_every_bench_module_runs_with_dash_m():
