@@ -216,7 +216,7 @@ def derive(cfg: Config) -> Derived:
     tasks, multitask, task_label = _resolve_tasks(cfg.task)
     _check(cfg.model_size is None or cfg.model_size in MODEL_SIZES,
            f"unknown model_size {cfg.model_size!r}; accepted: {', '.join(MODEL_SIZES)}")
-    _check(cfg.obs in OBS_TYPES, f"obs={cfg.obs!r} is not built yet; accepted: {', '.join(OBS_TYPES)}")
+    _check(cfg.obs in OBS_TYPES, f"unknown obs={cfg.obs!r}; accepted: {', '.join(OBS_TYPES)}")
     from newt.buffer import SAMPLING
 
     _check(cfg.sampling in SAMPLING, f"unknown sampling {cfg.sampling!r}; accepted: {', '.join(SAMPLING)}")
