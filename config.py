@@ -20,7 +20,8 @@ from hydra.core.config_store import ConfigStore
 class Config:
     # --- run ---
     task: Any = "soup"  # a task name, a task set (soup, dmcontrol, metaworld, ...) or a list: task=[mw-reach,mw-push]
-    obs: str = "state"  # observation type: state (rgb is not built yet)
+    obs: str = "state"  # observation type: state, or rgb (state + frozen DINOv2 features of a 224x224 frame per step)
+    vision_model: str = "facebook/dinov2-base"  # obs=rgb: the encoder, from the local Hugging Face cache, a directory (PATH), or "random" (tests)
     steps: int = 100_000  # total environment steps (summed over all envs)
     seed: int = 1  # seeds torch, numpy and the envs
     exp_name: str = "default"  # run name: logs go to logs/<task>/<seed>/<exp_name>/
@@ -111,7 +112,8 @@ MODEL_SIZES = {s.name: s for s in (
     ModelSize("L", enc_dim=1024, mlp_dim=1024, latent_dim=512, num_enc_layers=3, num_q=5),
     ModelSize("XL", enc_dim=2048, mlp_dim=2048, latent_dim=704, num_enc_layers=4, num_q=7),
 )}
-OBS_TYPES = ("state",)  # rgb needs the frozen vision encoder (not built yet)
+OBS_TYPES = ("state", "rgb")  # rgb: state + frozen DINOv2 features of each step's frame (newt/vision.py)
+RGB_FEATURE_DIM = 768  # DINOv2-base CLS feature; an rgb observation is [state 128 | feature 768]
 DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -214,7 +216,7 @@ def derive(cfg: Config) -> Derived:
     tasks, multitask, task_label = _resolve_tasks(cfg.task)
     _check(cfg.model_size is None or cfg.model_size in MODEL_SIZES,
            f"unknown model_size {cfg.model_size!r}; accepted: {', '.join(MODEL_SIZES)}")
-    _check(cfg.obs in OBS_TYPES, f"obs={cfg.obs!r} is not built yet; accepted: {', '.join(OBS_TYPES)}")
+    _check(cfg.obs in OBS_TYPES, f"unknown obs={cfg.obs!r}; accepted: {', '.join(OBS_TYPES)}")
     from newt.buffer import SAMPLING
 
     _check(cfg.sampling in SAMPLING, f"unknown sampling {cfg.sampling!r}; accepted: {', '.join(SAMPLING)}")
@@ -310,7 +312,7 @@ def derive(cfg: Config) -> Derived:
         size=size,
         dropout=cfg.dropout if cfg.dropout is not None else (0.0 if multitask else 0.01),
         task_dim=task_dim,
-        obs_dim=MAX_OBS_DIM,
+        obs_dim=MAX_OBS_DIM + (RGB_FEATURE_DIM if cfg.obs == "rgb" else 0),
         action_dim=MAX_ACTION_DIM,
         run_dir=f"{cfg.log_dir}/{task_label}/{cfg.seed}/{cfg.exp_name}",
     )

@@ -65,8 +65,17 @@ def run(cfg: config_module.Config, task_given: bool) -> dict[str, str]:
     env_tasks = [t for t in wanted for _ in range(cfg.eval_episodes)]
     print(f"evaluating {cfg.checkpoint} (step {state['step']:,}) on {len(wanted)} task(s) x {cfg.eval_episodes} "
           f"episode(s), {'planning' if mpc else 'policy alone'} -> {out_dir}")
+    rgb = train_cfg.obs == "rgb"  # the checkpoint's observations: [state | frame features]
+    if rgb:
+        from newt.observations import RgbEnv
+        from newt.vision import FrameEncoder
+
+        encoder = FrameEncoder(cfg.vision_model if cfg.vision_model != config_module.Config.vision_model
+                               else train_cfg.vision_model, device=trained.device)
     env = MultitaskEnv(env_tasks, seed=cfg.seed + 10_000, num_workers=cfg.num_workers,
-                       render_mode="rgb_array" if cfg.save_video else None)
+                       render_mode="rgb_array" if cfg.save_video else None, render_frames=rgb)
+    if rgb:
+        env = RgbEnv(env, encoder)
     try:
         constraint = constraint_weight(state["step"], trained.constraint_start_step, train_cfg.constraint_final_step) \
             if trained.constrained_planning else 0.0  # as training evaluates at that step

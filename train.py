@@ -45,6 +45,11 @@ def _run(cfg: config_module.Config, derived: config_module.Derived, world) -> No
     from newt.trainer import Trainer
 
     say = print if world.is_main else (lambda *_a, **_k: None)
+    encoder = None
+    if cfg.obs == "rgb":  # before anything else: missing weights stop the run here, saying how to get them
+        from newt.vision import FrameEncoder
+
+        encoder = FrameEncoder(cfg.vision_model, device=derived.device)
     rng = seed_everything(cfg.seed)
     embeddings = None
     if derived.task_dim:
@@ -67,7 +72,8 @@ def _run(cfg: config_module.Config, derived: config_module.Derived, world) -> No
         from newt.demo_buffer import build_demo_mix
 
         buffer = build_demo_mix(cfg.demo_dir, derived.tasks, buffer, cfg.horizon, derived.device, cfg.sampling,
-                                derived.task_label, log=say, load_only=set(env_tasks) if world.enabled else None)
+                                derived.task_label, log=say, load_only=set(env_tasks) if world.enabled else None,
+                                rgb=cfg.obs == "rgb")
     trainer = Trainer(cfg, derived, agent, buffer, rng, world)
     pretrain = derived.use_demos and cfg.demo_steps > 0 and not cfg.checkpoint  # resumed/finetuned: trained
     trainer.warmup = pretrain
@@ -84,10 +90,16 @@ def _run(cfg: config_module.Config, derived: config_module.Derived, world) -> No
         say(f"skip_unavailable: leaving out {len(derived.skipped_tasks)} task(s) whose assets are not installed "
             f"here: {', '.join(derived.skipped_tasks)}")
     offset = 100_003 * world.rank  # distinct env seeds per rank (0 on rank 0: a plain run is unchanged)
-    faults = {"timeout": cfg.env_timeout, "max_restarts": cfg.max_restarts, "restart_window": cfg.restart_window}
+    faults = {"timeout": cfg.env_timeout, "max_restarts": cfg.max_restarts, "restart_window": cfg.restart_window,
+              "render_frames": encoder is not None}
     env = MultitaskEnv(env_tasks, seed=cfg.seed + offset, num_workers=derived.num_workers, **faults)
     eval_env = MultitaskEnv(eval_tasks, seed=cfg.seed + 10_000 + offset, num_workers=derived.num_workers,
                             **faults) if eval_tasks else None
+    if encoder is not None:  # obs=rgb: [state | DINOv2 features of the frame rendered in the workers]
+        from newt.observations import RgbEnv
+
+        env = RgbEnv(env, encoder)
+        eval_env = RgbEnv(eval_env, encoder) if eval_env is not None else None
     logger = Logger(cfg, derived, total_steps=cfg.steps, initial_step=trainer.step) if world.is_main else NullLogger()
     n_params = sum(p.numel() for p in agent.model.parameters() if p.requires_grad)
     size = derived.size.name + (" (default)" if cfg.model_size is None else "")
@@ -120,7 +132,7 @@ def main(cfg) -> None:
 
     try:
         run(config_module.as_config(cfg))
-    except (config_module.ConfigError, FileNotFoundError, CheckpointError) as e:
+    except (config_module.ConfigError, FileNotFoundError, CheckpointError) as e:  # also missing vision weights
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
     except FloatingPointError as e:  # a NaN/inf in an update or from an env: named, not a traceback

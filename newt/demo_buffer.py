@@ -42,10 +42,11 @@ def make_command(demo_dir: str, label: str) -> str:
 
 def build_demo_mix(demo_dir: str, tasks: tuple[str, ...], online: EpisodeBuffer, horizon: int, device: str,
                    sampling: str, task_label: str, log: Callable[[str], None] = print,
-                   load_only: set[str] | None = None) -> DemoMix:
+                   load_only: set[str] | None = None, rgb: bool = False) -> DemoMix:
     """Load, validate and buffer the demos of `tasks` (run task index = position); returns the
     DemoMix to sample from. Raises NoDemosError when no task has a usable file.
-    load_only: under torchrun, this rank's tasks (the demo buffer is sharded by task); None: all."""
+    load_only: under torchrun, this rank's tasks (the demo buffer is sharded by task); None: all.
+    rgb: obs=rgb; a file's rows need `feat` (appended to `obs`), and files without it are skipped."""
     from newt.demos import MANISKILL_EPISODE_CAP, DemoCheckError, add_to_buffer, load_demo
 
     loaded, rejected = {}, {}
@@ -56,9 +57,18 @@ def build_demo_mix(demo_dir: str, tasks: tuple[str, ...], online: EpisodeBuffer,
         if not os.path.isfile(path):
             continue
         try:
-            loaded[task] = load_demo(path, max_episodes=MANISKILL_EPISODE_CAP if task.startswith("ms-") else None)
+            rows = load_demo(path, max_episodes=MANISKILL_EPISODE_CAP if task.startswith("ms-") else None)
         except DemoCheckError as e:  # training loads nothing from a file that fails the check
             rejected[path] = str(e).splitlines()[0]
+            continue
+        if rgb:
+            from newt.observations import demo_rows_for_rgb
+
+            rows = demo_rows_for_rgb(rows)
+            if rows is None:
+                rejected[path] = "no `feat` (obs=rgb needs image features: python -m newt.demos features DIR)"
+                continue
+        loaded[task] = rows
     if not loaded:
         scope = f"the run's {len(tasks)} task(s)" if load_only is None else (
             f"this rank's {len(load_only)} task(s) ({', '.join(sorted(load_only))}); "

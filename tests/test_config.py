@@ -10,7 +10,7 @@ import config as C
     (dict(task="not-a-task"), r"unknown task 'not-a-task'.*soup"),
     (dict(model_size="Q"), r"unknown model_size 'Q'; accepted: S, B, L, XL"),
     (dict(steps=-5), r"steps must be >= 0, got -5"),
-    (dict(obs="rgb"), r"obs='rgb' is not built yet; accepted: state"),
+    (dict(obs="pixels"), r"unknown obs='pixels'; accepted: state, rgb"),
     (dict(device="tpu"), r"unknown device 'tpu'; accepted: auto, cpu, cuda"),
     (dict(num_elites=1000), r"num_elites must be in \[1, num_samples=512\], got 1000"),
     (dict(task="dmcontrol", num_envs=30), r"num_envs=30 must be a multiple of the 21 tasks"),
