@@ -200,6 +200,9 @@ def _check_ranges(cfg: Config) -> None:
     _check(cfg.log_std_max > cfg.log_std_min, f"log_std_max must be > log_std_min={cfg.log_std_min}, "
                                               f"got {cfg.log_std_max}")
     _check(cfg.dropout is None or 0 <= cfg.dropout < 1, f"dropout must be in [0, 1), got {cfg.dropout}")
+    _check(cfg.env_timeout is None or cfg.env_timeout > 0, f"env_timeout must be > 0 seconds or null, got {cfg.env_timeout}")
+    _check(cfg.max_restarts >= 0, f"max_restarts must be >= 0, got {cfg.max_restarts}")
+    _check(cfg.restart_window > 0, f"restart_window must be > 0 vector steps, got {cfg.restart_window}")
     _check(cfg.save_freq is None or cfg.save_freq > 0, f"save_freq must be > 0, got {cfg.save_freq}")
     _check(cfg.constraint_start_step is None or cfg.constraint_start_step >= 0,
            f"constraint_start_step must be >= 0, got {cfg.constraint_start_step}")
@@ -240,9 +243,6 @@ def derive(cfg: Config) -> Derived:
            f"num_pi_trajs must be in [0, num_samples), got {cfg.num_pi_trajs}")
     _check(cfg.num_workers is None or cfg.num_workers >= 0, f"num_workers must be >= 0, got {cfg.num_workers}")
     _check(cfg.num_envs is None or cfg.num_envs > 0, f"num_envs must be > 0, got {cfg.num_envs}")
-    _check(cfg.env_timeout is None or cfg.env_timeout > 0, f"env_timeout must be > 0 seconds or null, got {cfg.env_timeout}")
-    _check(cfg.max_restarts >= 0, f"max_restarts must be >= 0, got {cfg.max_restarts}")
-    _check(cfg.restart_window > 0, f"restart_window must be > 0 vector steps, got {cfg.restart_window}")
     _check(cfg.utd is None or cfg.utd >= 0, f"utd must be >= 0, got {cfg.utd}")
 
     if multitask:

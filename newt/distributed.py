@@ -111,6 +111,13 @@ def average(value: torch.Tensor, world_size: int) -> torch.Tensor:
     return out.div_(world_size)
 
 
+def total(value: int) -> int:
+    """The sum of an integer over the ranks."""
+    t = torch.tensor([value], dtype=torch.int64)
+    dist.all_reduce(t)
+    return int(t.item())
+
+
 def all_true(flag: bool, device: str = "cpu") -> bool:
     """Whether `flag` holds on every rank."""
     t = torch.tensor([1 if flag else 0], device=device)

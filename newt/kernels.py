@@ -149,5 +149,6 @@ def layernorm_mish(h: torch.Tensor, bias: torch.Tensor | None, weight: torch.Ten
         # past which it would silently fall back to slow eager code.
         dynamo_config.recompile_limit = max(dynamo_config.recompile_limit, 64)
         fn = _fused[out_dtype] = torch.compile(_layernorm_mish, dynamic=True)
-    zero = h.new_zeros((), dtype=torch.float32)
-    return fn(h, zero if bias is None else bias, weight, shift, eps, out_dtype)
+    if bias is None:
+        bias = h.new_zeros((), dtype=torch.float32)
+    return fn(h, bias, weight, shift, eps, out_dtype)

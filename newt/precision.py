@@ -56,13 +56,15 @@ def linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = No
 
 
 def mm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    dtype = current()
-    return torch.mm(a, b) if dtype is None else torch.mm(_cast(a, dtype), _cast(b, dtype)).float()
+    return _fp32(mm_raw(a, b))
 
 
 def matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    dtype = current()
-    return torch.matmul(a, b) if dtype is None else torch.matmul(_cast(a, dtype), _cast(b, dtype)).float()
+    return _fp32(matmul_raw(a, b))
+
+
+def _fp32(x: torch.Tensor) -> torch.Tensor:
+    return x if x.dtype == torch.float32 else x.float()
 
 
 def baddbmm(bias: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

@@ -351,9 +351,7 @@ class Trainer:
 
             if self.step >= next_eval or self.step >= cfg.steps:
                 result = self.evaluate(eval_env, progress=logger.eval_progress)
-                episodes = self.episodes if not self.world.enabled else \
-                    round(float(distributed.average(torch.tensor([float(self.episodes)]), self.world.size))
-                          * self.world.size)
+                episodes = distributed.total(self.episodes) if self.world.enabled else self.episodes
                 if result is None:  # a rank other than 0: rank 0 logs the gathered results
                     result = summarise({})
                 per_task, overall = result.per_task, result.overall
