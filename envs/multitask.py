@@ -148,6 +148,17 @@ class FrameShapeError(ValueError):
     the pool is closed and it is raised with its type kept, like a MissingAssetsError."""
 
 
+def render_frame(env, task: str) -> np.ndarray:
+    """The env's current frame, channels-first [3, 224, 224] uint8 (what obs=rgb encodes); the env
+    renders HWC. Raises FrameShapeError, naming the task, for any other shape or dtype."""
+    frame = env.render()
+    shape = FRAME_SHAPE[1:] + FRAME_SHAPE[:1]
+    if not isinstance(frame, np.ndarray) or frame.shape != shape or frame.dtype != np.uint8:
+        got = f"{frame.shape} {frame.dtype}" if isinstance(frame, np.ndarray) else type(frame).__name__
+        raise FrameShapeError(f"task {task} rendered a frame of {got}; render_frames needs {shape} uint8")
+    return frame.transpose(2, 0, 1)
+
+
 def frame_render_mode(render_mode: str | None, render_frames: bool) -> str | None:
     """The render mode the envs are made with: rgb_array whenever frames are rendered."""
     if render_frames and render_mode not in (None, "rgb_array"):
@@ -192,14 +203,8 @@ class _SlotGroup:
             self._render_frame(k, self.bufs["frames"][i])
 
     def _render_frame(self, k: int, out: np.ndarray) -> None:
-        """Slot k's current frame, HWC, written into `out` ([3, 224, 224] uint8) channels-first."""
-        frame = self._envs[k].render()
-        shape = FRAME_SHAPE[1:] + FRAME_SHAPE[:1]
-        if not isinstance(frame, np.ndarray) or frame.shape != shape or frame.dtype != np.uint8:
-            got = f"{frame.shape} {frame.dtype}" if isinstance(frame, np.ndarray) else type(frame).__name__
-            raise FrameShapeError(f"task {self.specs[self.slots[k]].name} rendered a frame of {got}; "
-                                  f"render_frames needs {shape} uint8")
-        out[:] = frame.transpose(2, 0, 1)
+        """Slot k's current frame written into `out` ([3, 224, 224] uint8)."""
+        out[:] = render_frame(self._envs[k], self.specs[self.slots[k]].name)
 
     def reset(self) -> None:
         for k, i in enumerate(self.slots):

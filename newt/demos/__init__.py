@@ -92,7 +92,7 @@ def episodes(rows: dict[str, torch.Tensor]) -> list[tuple[int, int]]:
     change = torch.ones(episode.shape[0], dtype=torch.bool)
     change[1:] = episode[1:] != episode[:-1]
     starts = change.nonzero().flatten().tolist()
-    return list(zip(starts, starts[1:] + [episode.shape[0]]))
+    return list(zip(starts, [*starts[1:], episode.shape[0]]))
 
 
 def add_to_buffer(buffer, rows: dict[str, torch.Tensor], task_index: int) -> int:

@@ -1,9 +1,10 @@
-"""python -m newt.demos {generate,check,list}: make, validate and survey demo files.
+"""python -m newt.demos {generate,check,list,features}: make, validate, survey demo files, add image features.
 
     python -m newt.demos generate metaworld --source scripted --episodes 10 [--out demos] [--jobs 2]
     python -m newt.demos generate mw-reach --source checkpoint=logs/mw-reach/1/default/checkpoint_100000.pt
     python -m newt.demos check [demos] [--tasks metaworld]
     python -m newt.demos list [demos]
+    python -m newt.demos features [demos] [--tasks SET] [--vision-model PATH] [--replay-only]
 
 SET is a task, a task set (soup, metaworld, ...) or a comma-separated list of tasks. Files go to
 `<out>/<task>.pt` (default `demos/`, the config's `demo_dir`). See docs/demos.md.
@@ -109,6 +110,40 @@ def cmd_list(args) -> int:
     return 0
 
 
+def cmd_features(args) -> int:
+    from tqdm import tqdm
+
+    from newt.demos.check import demo_files
+    from newt.demos.features import add_features, format_reports
+
+    tasks = tuple(_tasks(args.tasks)) if args.tasks else None
+    try:
+        files = demo_files(args.dir, tasks)
+    except FileNotFoundError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    if not files:
+        which = f" for --tasks {args.tasks}" if args.tasks else ""
+        print(f"error: no demo files in {args.dir}{which}", file=sys.stderr)
+        return 1
+    encoder = None
+    if not args.replay_only:
+        from newt.vision import FrameEncoder, VisionWeightsMissing
+
+        try:  # before any replay: a missing model stops the command at once
+            encoder = FrameEncoder(args.vision_model, device=args.device)
+        except VisionWeightsMissing as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+    reports = []
+    for path in files:
+        with tqdm(desc=os.path.basename(path), unit="row", leave=False) as bar:
+            reports.append(add_features(path, encoder, out=args.out, atol=args.atol, force=args.force,
+                                        replay_only=args.replay_only, progress=bar.update))
+    print(format_reports(reports, replay_only=args.replay_only))
+    return 1 if any(r.error for r in reports) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newt.demos", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -128,10 +163,28 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--tasks", default=None, help="check only these tasks' files (a task, set or list)")
     ls = sub.add_parser("list", help="what a folder covers")
     ls.add_argument("dir", nargs="?", default=DEFAULT_DIR)
+    f = sub.add_parser("features", help="add image features (feat, for obs=rgb) by replaying each episode")
+    f.add_argument("dir", nargs="?", default=DEFAULT_DIR)
+    f.add_argument("--tasks", default=None, help="only these tasks' files (a task, set or list)")
+    f.add_argument("--vision-model", default="facebook/dinov2-base",
+                   help="DINOv2 weights: a hub id in the local cache, a save_pretrained directory, or random (tests)")
+    f.add_argument("--device", default="cpu", help="where the encoder runs (cpu or cuda)")
+    f.add_argument("--out", default=None, help="write the files here (default: in place)")
+    f.add_argument("--atol", type=float, default=None, help="largest state drift accepted in a replay (default 1e-3)")
+    f.add_argument("--force", action="store_true", help="re-encode files that have feat already")
+    f.add_argument("--replay-only", action="store_true",
+                   help="only replay the episodes and report how far they drift from the stored states")
     args = parser.parse_args(argv)
+    if args.command == "features":
+        from newt.demos.features import DEFAULT_ATOL
+
+        args.atol = DEFAULT_ATOL if args.atol is None else args.atol
+        if not (args.atol >= 0):
+            parser.error(f"--atol must be >= 0, got {args.atol}")
     if getattr(args, "episodes", 1) < 1:
         parser.error("--episodes must be >= 1")
-    return {"generate": cmd_generate, "check": cmd_check, "list": cmd_list}[args.command](args)
+    return {"generate": cmd_generate, "check": cmd_check, "list": cmd_list,
+            "features": cmd_features}[args.command](args)
 
 
 if __name__ == "__main__":

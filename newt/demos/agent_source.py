@@ -29,7 +29,8 @@ class AgentSource:
         if saved.get("task") != task:
             raise ValueError(f"checkpoint {path!r} was trained on task {saved.get('task')!r}, not {task!r}; "
                              f"demos come from a single-task checkpoint of the same task")
-        cfg = dataclasses.replace(config_module.checkpoint_config(saved), device=device, compile=False, checkpoint=None, num_envs=1)
+        cfg = dataclasses.replace(config_module.checkpoint_config(saved), device=device, compile=False,
+                                  checkpoint=None, num_envs=1)
         derived = config_module.derive(cfg)
         self.agent = Agent(cfg, derived)
         trainer = Trainer(cfg, derived, self.agent, EpisodeBuffer(1, 1, 1, 1), np.random.default_rng(0))

@@ -68,8 +68,8 @@ def check_rows(rows: dict, name: str) -> list[Problem]:
         if value.dtype != field.dtype:
             problems.append(Problem(name, key, None, f"dtype {value.dtype}, expected {field.dtype}"))
         if value.dim() == 0 or tuple(value.shape[1:]) != field.shape:
-            problems.append(Problem(name, key, None, f"shape {tuple(value.shape)}, expected [N, {', '.join(map(str, field.shape))}]"
-                                    if field.shape else f"shape {tuple(value.shape)}, expected [N]"))
+            expected = f"[N, {', '.join(map(str, field.shape))}]" if field.shape else "[N]"
+            problems.append(Problem(name, key, None, f"shape {tuple(value.shape)}, expected {expected}"))
             continue
         if n is None:
             n = value.shape[0]
@@ -107,10 +107,12 @@ def check_rows(rows: dict, name: str) -> list[Problem]:
     k = spec.action_dim
     bad = first & ~torch.isnan(action[:, :k]).all(1)
     if bad.any():
-        problems.append(Problem(name, "action", _first(bad), "an episode's first row (the reset) must have a NaN action"))
+        problems.append(Problem(name, "action", _first(bad),
+                                "an episode's first row (the reset) must have a NaN action"))
     bad = first & ~torch.isnan(reward)
     if bad.any():
-        problems.append(Problem(name, "reward", _first(bad), "an episode's first row (the reset) must have a NaN reward"))
+        problems.append(Problem(name, "reward", _first(bad),
+                                "an episode's first row (the reset) must have a NaN reward"))
     steps = ~first
     bad = steps & ~torch.isfinite(action).all(1)
     if bad.any():

@@ -76,14 +76,15 @@ def accept(task: str, batch: list[Episode]) -> list[bool]:
 def run_episode(env, source, seed: int) -> Episode:
     """One episode of `source` (an envs.experts.Expert-like object) in `env`, reset with `seed`."""
     obs, info = source.reset(seed=seed)
-    observations, actions, rewards, values = [obs], [], [], []
+    # Copies of what the env returned: a source that edits its input would otherwise edit the rows.
+    observations, actions, rewards, values = [obs.copy()], [], [], []
     done, total = False, 0.0
     while not done:
         action = np.asarray(source.act(obs, info), np.float32)
         if getattr(source, "last_value", None) is not None:
             values.append(float(source.last_value))
         obs, reward, _, done, info = env.step(action)
-        observations.append(obs)
+        observations.append(obs.copy())
         actions.append(np.clip(action, -1, 1))
         rewards.append(reward)
         total += reward
@@ -171,7 +172,7 @@ def _work(args: tuple) -> TaskReport:
         return generate_task(*args)
     except MissingAssetsError as e:
         return TaskReport(task, args[1], 0, 0, math.nan, written=False, unavailable=str(e).split(". ")[0])
-    except Exception as e:  # noqa: BLE001  (a failing task is reported, the others still run)
+    except Exception as e:
         import traceback
 
         return TaskReport(task, args[1], 0, 0, math.nan, written=False,

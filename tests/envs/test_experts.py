@@ -44,3 +44,20 @@ def test_expert_succeeds_at_the_last_step(task):
 @pytest.mark.parametrize("task", ["pygame-cartpole-balance", "pygame-point-maze-var5"])
 def test_miniarcade_expert_scores_high(task):
     assert run(task, seed=0)["score"] >= 0.6
+
+
+@pytest.mark.parametrize("task", ["mw-door-open", "mw-door-close", "mw-button-press"])
+def test_metaworld_expert_leaves_the_observation_as_it_was(task):
+    # Their stock policies edit the observation in place (e.g. door-open's `pos_door[0] -= 0.05`); the
+    # generator keeps those arrays as demo rows, so an edited row no longer matches the env's state.
+    env = envs.make(task, seed=0)
+    try:
+        expert = make_expert(task, env)
+        obs, info = expert.reset(seed=0)
+        for _ in range(5):
+            before = obs.copy()
+            expert.act(obs, info)
+            np.testing.assert_array_equal(obs, before)
+            obs, _, _, _, info = env.step(expert.act(obs, info))
+    finally:
+        env.close()
