@@ -87,7 +87,7 @@ TASK_TABLES = ("task_embeddings", "action_masks", "discounts")
 
 
 def finetune_weights(state: dict[str, Any], model_state: dict[str, torch.Tensor], run_size: str, path: str,
-                     derive_saved) -> dict[str, torch.Tensor]:
+                     derive_saved, run_obs: str = "state") -> dict[str, torch.Tensor]:
     """The weights of a multitask checkpoint mapped onto a single-task model's state dict.
 
     The original fills a 200-slot embedding table and mask table with the new task's embedding and
@@ -95,12 +95,17 @@ def finetune_weights(state: dict[str, Any], model_state: dict[str, torch.Tensor]
     same function. Every learned weight (encoder, dynamics, reward, policy, Qs and target Qs) is
     taken from the checkpoint; the task tables come from `model_state` (this run's).
     derive_saved: checkpoint config dict -> its Derived (to resolve its task set and model size).
+    run_obs: this run's `obs` (state or rgb), which must be the checkpoint's.
     Raises CheckpointError naming both values when the checkpoint cannot be finetuned here.
     """
     saved = derive_saved(state["config"])
     if not saved.multitask:
         raise CheckpointError(f"checkpoint {path!r} is single-task (task={saved.task_label!r}); finetune=true needs a "
                          f"multitask checkpoint (trained on a task set or a task list)")
+    saved_obs = state["config"].get("obs", "state")  # checkpoints from before obs=rgb are state
+    if saved_obs != run_obs:  # the encoder's input width differs: say which option, not which shapes
+        raise CheckpointError(f"checkpoint {path!r} was trained with obs={saved_obs!r} (this run: {run_obs!r}); "
+                              f"pass obs={saved_obs}")
     if saved.size.name != run_size:
         raise CheckpointError(f"checkpoint {path!r} has model_size={saved.size.name!r} (this run: {run_size!r}); "
                          f"pass model_size={saved.size.name}")

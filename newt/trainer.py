@@ -176,7 +176,7 @@ class Trainer:
         state = read_checkpoint(path, map_location=self.agent.device)
         model = self.agent.model
         model.load_state_dict(finetune_weights(state, model.state_dict(), self.derived.size.name, path,
-                                               checkpoint_derived))
+                                               checkpoint_derived, run_obs=self.cfg.obs))
         self.pretrained = True
 
     # --- updates ----------------------------------------------------------------------------------

@@ -22,8 +22,8 @@ def _multitask_checkpoint(path, model_size="S"):
     return agent
 
 
-def _finetune_agent(path, task="pygame-reacher-easy", model_size="S"):
-    cfg = C.Config(task=task, model_size=model_size, device="cpu", finetune=True, checkpoint=str(path))
+def _finetune_agent(path, task="pygame-reacher-easy", model_size="S", obs="state"):
+    cfg = C.Config(task=task, model_size=model_size, device="cpu", finetune=True, checkpoint=str(path), obs=obs)
     derived = C.derive(cfg)
     from envs.embeddings import load_task_embeddings
     from newt.agent import Agent
@@ -70,6 +70,16 @@ def test_single_task_checkpoint_and_other_size_are_refused(tmp_path):
                     str(tmp_path / "single.pt"))
     with pytest.raises(CheckpointError, match=r"single-task \(task='walker-walk'\); finetune=true needs a multitask"):
         _finetune_agent(tmp_path / "single.pt")[0].finetune_from(str(tmp_path / "single.pt"))
+
+
+def test_a_checkpoint_of_another_observation_type_is_refused_naming_both(tmp_path):
+    # An obs=rgb soup checkpoint into a state run (or the reverse): the encoder widths differ by the
+    # 768 image features, and the error names the option to pass rather than the tensor shapes.
+    path = tmp_path / "soup.pt"
+    _multitask_checkpoint(path)
+    trainer, _ = _finetune_agent(path, obs="rgb")
+    with pytest.raises(CheckpointError, match=r"obs='state' \(this run: 'rgb'\); pass obs=state"):
+        trainer.finetune_from(str(path))
 
 
 def test_finetune_config_errors():
