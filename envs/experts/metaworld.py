@@ -56,7 +56,7 @@ class MetaWorldExpert(Expert):
                         "open": np.array([0.0, 0.0, 0.0, -1.0], np.float32),
                         "up": np.array([0.0, 0.0, 1.0, grip], np.float32)}[self.rule]
         # A copy: some stock policies edit the observation in place (door-open's `pos_door[0] -= 0.05`,
-        # door-close's, button-press's), which corrupted the demo rows that hold the same array.
+        # door-close's `pos_door += ...`), which corrupted the demo rows that hold the same array.
         action = np.clip(self.policy.get_action(obs.copy()), -1, 1).astype(np.float32)
         self._last = action
         return action
