@@ -52,14 +52,23 @@ def cmd_generate(args) -> int:
     return 1 if any(r.error for r in reports) else 0
 
 
-def cmd_check(args) -> int:
-    from newt.demos.check import check_file, demo_files
+def _demo_files(directory: str, tasks_spec: str | None = None) -> list[str] | None:
+    """The demo files of `directory` (only those of `tasks_spec`'s tasks when given), or None after
+    printing why the folder cannot be read."""
+    from newt.demos.check import demo_files
 
-    tasks = tuple(_tasks(args.tasks)) if args.tasks else None
     try:
-        files = demo_files(args.dir, tasks)
+        return demo_files(directory, tuple(_tasks(tasks_spec)) if tasks_spec else None)
     except FileNotFoundError as e:
         print(f"error: {e}", file=sys.stderr)
+        return None
+
+
+def cmd_check(args) -> int:
+    from newt.demos.check import check_file
+
+    files = _demo_files(args.dir, args.tasks)
+    if files is None:
         return 1
     bad = 0
     for path in files:
@@ -77,13 +86,11 @@ def cmd_list(args) -> int:
 
     from envs.registry import TASK_SETS, TASKS
     from newt.demos import episodes
-    from newt.demos.check import check_file, demo_files
+    from newt.demos.check import check_file
     from newt.demos.format import read_file, task_of
 
-    try:
-        files = demo_files(args.dir)
-    except FileNotFoundError as e:
-        print(f"error: {e}", file=sys.stderr)
+    files = _demo_files(args.dir)
+    if files is None:
         return 1
     have: dict[str, str] = {}
     print(f"{'task':34s} {'episodes':>8s} {'rows':>8s} {'mean return':>12s}  keys")
@@ -113,14 +120,10 @@ def cmd_list(args) -> int:
 def cmd_features(args) -> int:
     from tqdm import tqdm
 
-    from newt.demos.check import demo_files
     from newt.demos.features import add_features, format_reports
 
-    tasks = tuple(_tasks(args.tasks)) if args.tasks else None
-    try:
-        files = demo_files(args.dir, tasks)
-    except FileNotFoundError as e:
-        print(f"error: {e}", file=sys.stderr)
+    files = _demo_files(args.dir, args.tasks)
+    if files is None:
         return 1
     if not files:
         which = f" for --tasks {args.tasks}" if args.tasks else ""

@@ -64,12 +64,6 @@ def replay_episode(env, seed: int, actions: np.ndarray, render: bool) -> tuple[n
     return np.stack(states), (np.stack(frames) if render else None)
 
 
-def _episode_bounds(rows: dict[str, torch.Tensor]) -> list[tuple[int, int]]:
-    from newt.demos import episodes
-
-    return episodes(rows)
-
-
 def add_features(path: str, encoder=None, out: str | None = None, atol: float = DEFAULT_ATOL,
                  force: bool = False, replay_only: bool = False, progress=None) -> FeatureReport:
     """Replay the episodes of the demo file `path` and write it again with `feat` [N, 768].
@@ -84,7 +78,7 @@ def add_features(path: str, encoder=None, out: str | None = None, atol: float = 
     progress: called with the number of rows just replayed (a progress bar's update).
     """
     import envs
-    from newt.demos import DemoCheckError, load_demo
+    from newt.demos import DemoCheckError, episodes, load_demo
 
     start = time.time()
     task = task_of(path)
@@ -94,7 +88,7 @@ def add_features(path: str, encoder=None, out: str | None = None, atol: float = 
     except DemoCheckError as e:
         report.error = f"fails validation: {e}"
         return report
-    bounds = _episode_bounds(rows)
+    bounds = episodes(rows)
     report.episodes, report.rows = len(bounds), int(rows["obs"].shape[0])
     if "feat" in rows and not (force or replay_only):
         report.skipped = "has feat already (--force re-encodes it)"
