@@ -9,6 +9,10 @@ writes, into `eval_dir` (default: eval/<task>/ next to the checkpoint):
   videos/      with save_video=true, one MP4 per task (its first episode)
 Training evaluates with the same code (newt/evaluation.py). `eval_mpc=false` acts with the policy
 alone, which is much cheaper than planning when many tasks run on a CPU.
+
+The model and its training settings come from the checkpoint. Besides the evaluation's own options,
+an override may change how the agent acts: the MPPI settings (e.g. `iterations=1`) and `precision`.
+Any other option given here is refused with the accepted list, never silently ignored.
 """
 
 from __future__ import annotations
@@ -23,8 +27,24 @@ import config as config_module
 
 config_module.register()
 
+# Options eval.py reads itself, and the checkpoint's settings an evaluation may change (how it plans).
+EVAL_OPTIONS = ("checkpoint", "task", "eval_episodes", "eval_mpc", "save_video", "eval_dir", "device", "seed",
+                "num_workers", "vision_model")
+ACTING_OPTIONS = ("iterations", "num_samples", "num_elites", "num_pi_trajs", "min_std", "max_std", "temperature",
+                  "precision")
 
-def run(cfg: config_module.Config, task_given: bool) -> dict[str, str]:
+
+def check_given(given: set[str]) -> None:
+    """Refuse an override eval.py would not use (a training option: the checkpoint's own is used)."""
+    unused = sorted(given - set(EVAL_OPTIONS) - set(ACTING_OPTIONS))
+    if unused:
+        raise config_module.ConfigError(
+            f"eval.py does not take {', '.join(unused)}: the model and its training settings come from the "
+            f"checkpoint; accepted: {', '.join(EVAL_OPTIONS + ACTING_OPTIONS)}")
+
+
+def run(cfg: config_module.Config, given: set[str]) -> dict[str, str]:
+    """Evaluate cfg.checkpoint; `given` names the options set on the command line."""
     import torch
 
     from common.seeding import seed_everything
@@ -34,11 +54,14 @@ def run(cfg: config_module.Config, task_given: bool) -> dict[str, str]:
     from newt.evaluation import evaluate, write_report
     from newt.math import constraint_weight
 
+    check_given(given)
+    task_given = "task" in given
     if not cfg.checkpoint:
         raise config_module.ConfigError("eval.py needs checkpoint=PATH (a checkpoint_<step>.pt written by train.py)")
     state = read_checkpoint(cfg.checkpoint)
     train_cfg = config_module.checkpoint_config(state["config"])
-    train_cfg.device = cfg.device
+    train_cfg = dataclasses.replace(train_cfg, device=cfg.device,
+                                    **{k: getattr(cfg, k) for k in ACTING_OPTIONS if k in given})
     trained = config_module.derive(train_cfg)
     if task_given:
         asked = config_module.derive(dataclasses.replace(train_cfg, task=cfg.task, num_envs=None))
@@ -63,8 +86,9 @@ def run(cfg: config_module.Config, task_given: bool) -> dict[str, str]:
     out_dir = cfg.eval_dir or os.path.join(os.path.dirname(os.path.abspath(cfg.checkpoint)), "eval", label)
     mpc = cfg.eval_mpc if cfg.eval_mpc is not None else train_cfg.mpc
     env_tasks = [t for t in wanted for _ in range(cfg.eval_episodes)]
+    changed = "".join(f", {k}={getattr(cfg, k)}" for k in ACTING_OPTIONS if k in given)
     print(f"evaluating {cfg.checkpoint} (step {state['step']:,}) on {len(wanted)} task(s) x {cfg.eval_episodes} "
-          f"episode(s), {'planning' if mpc else 'policy alone'} -> {out_dir}")
+          f"episode(s), {'planning' if mpc else 'policy alone'}{changed} -> {out_dir}")
     rgb = train_cfg.obs == "rgb"  # the checkpoint's observations: [state | frame features]
     if rgb:
         from newt.observations import RgbEnv
@@ -95,10 +119,9 @@ def main(cfg) -> None:
 
     from newt.checkpoint import CheckpointError
 
-    overrides = HydraConfig.get().overrides.task
-    task_given = any(o.split("=", 1)[0].lstrip("+~") == "task" for o in overrides)
+    given = {o.split("=", 1)[0].lstrip("+~") for o in HydraConfig.get().overrides.task}
     try:
-        run(config_module.as_config(cfg), task_given)
+        run(config_module.as_config(cfg), given)
     except (config_module.ConfigError, FileNotFoundError, CheckpointError) as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)

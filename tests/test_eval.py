@@ -68,3 +68,36 @@ def test_weighted_score_is_the_mean_of_domain_means(tmp_path):
 
 def _m(score, success=math.nan):
     return {"episode_reward": 0.0, "episode_score": score, "episode_success": success}
+
+
+def test_eval_refuses_a_training_option_naming_the_accepted_ones(checkpoint, tmp_path):
+    # lr would be silently ignored (the checkpoint's own model is evaluated), so it is refused.
+    proc = subprocess.run([sys.executable, "eval.py", f"checkpoint={checkpoint}", "lr=0.1", "batch_size=4",
+                           f"eval_dir={tmp_path}"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "batch_size, lr" in proc.stderr and "iterations" in proc.stderr and "eval_episodes" in proc.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_eval_plans_with_the_given_mppi_settings(checkpoint, tmp_path, monkeypatch):
+    import config as C
+    import eval as eval_tool
+    import newt.evaluation
+
+    seen = {}
+
+    def fake_evaluate(agent, env, task_index, **kwargs):
+        seen["cfg"] = agent.cfg
+        return EvalResult({"cartpole-balance": {"episode_reward": 1.0, "episode_score": 0.5, "episode_success": 0.5}},
+                          {"episode_reward": 1.0, "episode_score": 0.5, "episode_success": 0.5})
+
+    monkeypatch.setattr(newt.evaluation, "evaluate", fake_evaluate)
+    cfg = C.Config(checkpoint=str(checkpoint), eval_dir=str(tmp_path), num_workers=0, iterations=3, num_samples=16,
+                   lr=0.5)
+    eval_tool.run(cfg, {"checkpoint", "eval_dir", "num_workers", "iterations", "num_samples"})
+    # The given planner settings replace the checkpoint's (iterations=1, num_samples=32); the rest
+    # (lr, not given, and num_elites) stay as trained.
+    assert (seen["cfg"].iterations, seen["cfg"].num_samples, seen["cfg"].num_elites) == (3, 16, 4)
+    assert seen["cfg"].lr == C.Config.lr
+    with pytest.raises(C.ConfigError, match="num_elites"):  # checked against the checkpoint's other settings
+        eval_tool.run(C.Config(checkpoint=str(checkpoint), num_samples=2), {"checkpoint", "num_samples"})
