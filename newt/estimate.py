@@ -11,6 +11,7 @@ scaled.
 from __future__ import annotations
 
 import copy
+import os
 import time
 from dataclasses import dataclass
 
@@ -27,6 +28,16 @@ class CostEstimate:
     env_s: float  # one vector step of the training envs
     per_env_step_s: float  # wall time per env step after seeding
     per_eval_s: float  # one evaluation (every eval env, one full episode)
+    load: float | None = None  # the 1-minute load average when the timing started (None: not known)
+    cores: int = 1  # logical CPUs of the machine
+
+    def load_note(self) -> str:
+        """A warning when other processes already held every core: then each figure runs high (2x and
+        more on a busy 2-core machine), since it times a few calls on a shared CPU."""
+        if self.load is None or self.load < self.cores:
+            return ""
+        return (f" (the load average was {self.load:.1f} on {self.cores} cores when this was timed: other "
+                f"processes share the CPU, so these figures run high)")
 
     def summary(self, steps_after_seeding: int, pretrain_updates: int = 0) -> str:
         total = steps_after_seeding * self.per_env_step_s
@@ -35,7 +46,7 @@ class CostEstimate:
         return (f"estimated on this machine: {self.per_env_step_s * 1e3:.1f} ms per env step after seeding "
                 f"(acting {self.act_s * 1e3:.0f} ms per vector step, update {self.update_s * 1e3:.0f} ms), "
                 f"{self.per_eval_s / 60:.1f} min per evaluation; {total / 3600:.1f} h of training after seeding"
-                f"{pretrain}")
+                f"{pretrain}{self.load_note()}")
 
 
 def _timed(fn, repeats: int = 1) -> float:
@@ -48,6 +59,7 @@ def _timed(fn, repeats: int = 1) -> float:
 
 def estimate_costs(agent, derived, env_tasks: int, eval_env, mpc_eval: bool, probe_envs: int = 8) -> CostEstimate:
     """Time acting, updating and env stepping for a run of `env_tasks` training envs."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     probe = copy.deepcopy(agent)  # the run's agent, weights and planner warm starts stay untouched
     probe.set_world_size(1)  # timed on this rank alone: no collective with the other torchrun ranks
     k = min(probe_envs, env_tasks)
@@ -70,7 +82,7 @@ def estimate_costs(agent, derived, env_tasks: int, eval_env, mpc_eval: bool, pro
     per_env_step = (act_s + env_s) / env_tasks + derived.utd * update_s
     max_len = int(eval_env.episode_lengths.max())
     return CostEstimate(act_s=act_s, update_s=update_s, env_s=env_s, per_env_step_s=per_env_step,
-                        per_eval_s=max_len * (act_eval_s + env_eval_s))
+                        per_eval_s=max_len * (act_eval_s + env_eval_s), load=load, cores=os.cpu_count() or 1)
 
 
 def cpu_recipe(derived) -> str:
