@@ -43,14 +43,31 @@ def check_given(given: set[str]) -> None:
             f"checkpoint; accepted: {', '.join(EVAL_OPTIONS + ACTING_OPTIONS)}")
 
 
-def run(cfg: config_module.Config, given: set[str]) -> dict[str, str]:
-    """Evaluate cfg.checkpoint; `given` names the options set on the command line."""
+def load_agent(path: str, device: str, acting: dict | None = None):
+    """The agent of checkpoint `path` on `device`, its MPPI/precision settings replaced by `acting`
+    (a subset of ACTING_OPTIONS); returns (agent, checkpoint state, its Config, its Derived)."""
     import torch
 
-    from common.seeding import seed_everything
-    from envs.multitask import MultitaskEnv
     from newt.agent import Agent
     from newt.checkpoint import read_checkpoint
+
+    state = read_checkpoint(path)
+    train_cfg = dataclasses.replace(config_module.checkpoint_config(state["config"]), device=device, **(acting or {}))
+    trained = config_module.derive(train_cfg)
+    embeddings = None
+    if trained.task_dim:
+        from envs.embeddings import load_task_embeddings
+
+        embeddings = torch.as_tensor(load_task_embeddings(trained.tasks))
+    agent = Agent(train_cfg, trained, embeddings)
+    agent.load_state_dict(state["agent"])
+    return agent, state, train_cfg, trained
+
+
+def run(cfg: config_module.Config, given: set[str]) -> dict[str, str]:
+    """Evaluate cfg.checkpoint; `given` names the options set on the command line."""
+    from common.seeding import seed_everything
+    from envs.multitask import MultitaskEnv
     from newt.evaluation import evaluate, write_report
     from newt.math import constraint_weight
 
@@ -58,11 +75,9 @@ def run(cfg: config_module.Config, given: set[str]) -> dict[str, str]:
     task_given = "task" in given
     if not cfg.checkpoint:
         raise config_module.ConfigError("eval.py needs checkpoint=PATH (a checkpoint_<step>.pt written by train.py)")
-    state = read_checkpoint(cfg.checkpoint)
-    train_cfg = config_module.checkpoint_config(state["config"])
-    train_cfg = dataclasses.replace(train_cfg, device=cfg.device,
-                                    **{k: getattr(cfg, k) for k in ACTING_OPTIONS if k in given})
-    trained = config_module.derive(train_cfg)
+    seed_everything(cfg.seed)
+    agent, state, train_cfg, trained = load_agent(cfg.checkpoint, cfg.device,
+                                                  {k: getattr(cfg, k) for k in ACTING_OPTIONS if k in given})
     if task_given:
         asked = config_module.derive(dataclasses.replace(train_cfg, task=cfg.task, num_envs=None))
         wanted = asked.tasks
@@ -74,14 +89,6 @@ def run(cfg: config_module.Config, given: set[str]) -> dict[str, str]:
                 f"or finetune it with train.py")
     else:
         wanted = trained.tasks
-    seed_everything(cfg.seed)
-    embeddings = None
-    if trained.task_dim:
-        from envs.embeddings import load_task_embeddings
-
-        embeddings = torch.as_tensor(load_task_embeddings(trained.tasks))
-    agent = Agent(train_cfg, trained, embeddings)
-    agent.load_state_dict(state["agent"])
     label = asked.task_label if task_given else trained.task_label
     out_dir = cfg.eval_dir or os.path.join(os.path.dirname(os.path.abspath(cfg.checkpoint)), "eval", label)
     mpc = cfg.eval_mpc if cfg.eval_mpc is not None else train_cfg.mpc

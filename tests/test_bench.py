@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = ("agent", "buffer", "envs", "learn", "miniarcade", "parity", "ranks", "rgb", "robodesk")
+MODULES = ("agent", "buffer", "envs", "learn", "miniarcade", "parity", "plan_gap", "ranks", "rgb", "robodesk")
 
 
 def test_every_bench_module_runs_with_dash_m():
@@ -43,3 +43,10 @@ def test_agent_vs_original_names_the_missing_anchor(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "has no original_newt_agent.py" in proc.stderr
     assert "anchors/README.md" in proc.stderr
+
+
+def test_plan_gap_refuses_a_training_option_naming_the_planning_ones(tmp_path):
+    args = [str(tmp_path / "c.pt"), "--task", "mw-reach", "lr=1"]
+    proc = subprocess.run([sys.executable, "-m", "bench.plan_gap", *args], cwd=ROOT, check=False,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1 and "bad option(s) ['lr']" in proc.stderr and "iterations" in proc.stderr
