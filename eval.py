@@ -64,20 +64,28 @@ def load_agent(path: str, device: str, acting: dict | None = None):
     return agent, state, train_cfg, trained
 
 
+def checkpoint_constraint(state: dict, train_cfg: config_module.Config, trained) -> float:
+    """The constrained-planning weight at the checkpoint's step, as training evaluates at that step."""
+    from newt.math import constraint_weight
+
+    if not trained.constrained_planning:
+        return 0.0
+    return constraint_weight(state["step"], trained.constraint_start_step, train_cfg.constraint_final_step)
+
+
 def run(cfg: config_module.Config, given: set[str]) -> dict[str, str]:
     """Evaluate cfg.checkpoint; `given` names the options set on the command line."""
     from common.seeding import seed_everything
     from envs.multitask import MultitaskEnv
     from newt.evaluation import evaluate, write_report
-    from newt.math import constraint_weight
 
     check_given(given)
     task_given = "task" in given
     if not cfg.checkpoint:
         raise config_module.ConfigError("eval.py needs checkpoint=PATH (a checkpoint_<step>.pt written by train.py)")
     seed_everything(cfg.seed)
-    agent, state, train_cfg, trained = load_agent(cfg.checkpoint, cfg.device,
-                                                  {k: getattr(cfg, k) for k in ACTING_OPTIONS if k in given})
+    acting = {k: getattr(cfg, k) for k in ACTING_OPTIONS if k in given}
+    agent, state, train_cfg, trained = load_agent(cfg.checkpoint, cfg.device, acting)
     if task_given:
         asked = config_module.derive(dataclasses.replace(train_cfg, task=cfg.task, num_envs=None))
         wanted = asked.tasks
@@ -93,7 +101,7 @@ def run(cfg: config_module.Config, given: set[str]) -> dict[str, str]:
     out_dir = cfg.eval_dir or os.path.join(os.path.dirname(os.path.abspath(cfg.checkpoint)), "eval", label)
     mpc = cfg.eval_mpc if cfg.eval_mpc is not None else train_cfg.mpc
     env_tasks = [t for t in wanted for _ in range(cfg.eval_episodes)]
-    changed = "".join(f", {k}={getattr(cfg, k)}" for k in ACTING_OPTIONS if k in given)
+    changed = "".join(f", {k}={v}" for k, v in acting.items())
     print(f"evaluating {cfg.checkpoint} (step {state['step']:,}) on {len(wanted)} task(s) x {cfg.eval_episodes} "
           f"episode(s), {'planning' if mpc else 'policy alone'}{changed} -> {out_dir}")
     rgb = train_cfg.obs == "rgb"  # the checkpoint's observations: [state | frame features]
@@ -108,10 +116,8 @@ def run(cfg: config_module.Config, given: set[str]) -> dict[str, str]:
     if rgb:
         env = RgbEnv(env, encoder)
     try:
-        constraint = constraint_weight(state["step"], trained.constraint_start_step, train_cfg.constraint_final_step) \
-            if trained.constrained_planning else 0.0  # as training evaluates at that step
         result = evaluate(agent, env, {t: i for i, t in enumerate(trained.tasks)}, mpc=mpc, record=cfg.save_video,
-                          constraint=constraint)
+                          constraint=checkpoint_constraint(state, train_cfg, trained))
     finally:
         env.close()
     paths = write_report(result, out_dir, title=f"{label} at step {state['step']:,}", episodes=cfg.eval_episodes)

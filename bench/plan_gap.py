@@ -97,13 +97,10 @@ def main() -> None:
         sys.exit(f"bad option(s) {bad or [f'--episodes {args.episodes}']}; accepted: "
                  f"{', '.join(eval_tool.ACTING_OPTIONS)}, and --episodes >= 1")
     typed = {k: type(getattr(C.Config, k))(v) for k, v in acting.items()}
-    from newt.math import constraint_weight
-
     agent, state, cfg, trained = eval_tool.load_agent(args.checkpoint, "cpu", typed)
     if args.task not in trained.tasks:
         sys.exit(f"--task {args.task!r} is not one of the checkpoint's tasks: {', '.join(trained.tasks)}")
-    constraint = (constraint_weight(state["step"], trained.constraint_start_step, cfg.constraint_final_step)
-                  if trained.constrained_planning else 0.0)
+    constraint = eval_tool.checkpoint_constraint(state, cfg, trained)
     r = measure(agent, cfg, trained, args.task, args.episodes, args.act, args.seed, constraint)
     print(f"{args.task}, acting with the {'planner' if args.act == 'plan' else 'policy mean'} "
           f"(step {state['step']:,}, constraint {constraint:g}, iterations {cfg.iterations}), {args.episodes} "
