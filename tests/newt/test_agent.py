@@ -232,3 +232,29 @@ def test_checkpoint_of_an_older_format_is_refused(tmp_path):
     torch.save(state, path)
     with pytest.raises(CheckpointError, match=f"format version {CHECKPOINT_VERSION - 1}; this Newt reads version"):
         trainer.load(path)
+
+
+@pytest.mark.parametrize("saved_flags", [{"fused": None}, {"fused": True, "capturable": True}],
+                         ids=["older-cpu-checkpoint", "gpu-checkpoint"])
+def test_optimiser_state_resumes_with_this_devices_implementation(saved_flags):
+    # A checkpoint keeps its Adam moments and step counts, but not the implementation of the machine
+    # that wrote it: a GPU run's capturable optimiser must step on CPU, an older one must be fused here.
+    source, d = make_agent(batch_size=16)
+    batch = random_batch(d, batch_size=16)
+    source.update(batch)
+    state = copy.deepcopy(source.state_dict())
+    for key in ("optim", "pi_optim"):
+        for group in state[key]["param_groups"]:
+            group.update(saved_flags)
+    agent, _ = make_agent(batch_size=16)
+    agent.load_state_dict(state)
+    for opt, saved in ((agent.optim, source.optim), (agent.pi_optim, source.pi_optim)):
+        assert all(g["fused"] and not g["capturable"] for g in opt.param_groups)
+        for p, q in zip((p for g in opt.param_groups for p in g["params"]),
+                        (q for g in saved.param_groups for q in g["params"])):
+            if q in saved.state:
+                torch.testing.assert_close(opt.state[p]["exp_avg"], saved.state[q]["exp_avg"], rtol=0, atol=0)
+                assert float(opt.state[p]["step"]) == float(saved.state[q]["step"]) == 1.0
+    torch.manual_seed(0)
+    agent.update(batch)  # steps with the loaded state
+    assert all(float(agent.optim.state[p]["step"]) == 2.0 for p in agent.model.encoder.parameters())
