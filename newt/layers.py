@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from newt import precision
-from newt.kernels import dropout, fused_available, layernorm_mish, mish
+from newt.kernels import dropout, fused_available, layernorm_mish, layernorm_mish_train, mish, train_fusable
 
 
 class _GroupSoftmax(torch.autograd.Function):
@@ -102,6 +102,10 @@ class NormedLinear(nn.Sequential):
             lin, norm = self[0], self[1]
             return layernorm_mish(precision.linear_raw(x, lin.weight), lin.bias, norm.weight, norm.bias,
                                   norm.eps, precision.activation_dtype())
+        # Training fast path: the matmul, then LayerNorm + Mish fused with their backward.
+        if self.fast and len(self) == 3 and isinstance(self[2], Mish) and train_fusable(x):
+            lin, norm = self[0], self[1]
+            return layernorm_mish_train(lin(x), norm.weight, norm.bias, norm.eps)
         return super().forward(x)
 
 
@@ -153,9 +157,15 @@ class EnsembleLayerNorm(nn.Module):
         self.weight = nn.Parameter(torch.ones(num, 1, dim))
         self.bias = nn.Parameter(torch.zeros(num, 1, dim))
 
+    eps = 1e-5  # F.layer_norm's default
+
+    def affine(self, members: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """(weight, bias) of all members, or of the given ones: [E, 1, D] each."""
+        return (self.weight, self.bias) if members is None else (self.weight[members], self.bias[members])
+
     def forward(self, x: torch.Tensor, members: torch.Tensor | None = None) -> torch.Tensor:
-        w, b = (self.weight, self.bias) if members is None else (self.weight[members], self.bias[members])
-        return F.layer_norm(x, x.shape[-1:]) * w + b
+        w, b = self.affine(members)
+        return F.layer_norm(x, x.shape[-1:], eps=self.eps) * w + b
 
 
 class QEnsemble(nn.Module):
@@ -191,10 +201,10 @@ class QEnsemble(nn.Module):
             if i > 0:
                 w, b = (lin.weight, lin.bias) if members is None else (lin.weight[members], lin.bias[members])
                 h, bias = precision.matmul_raw(h, w), b
-            nw, nb = (norm.weight, norm.bias) if members is None else (norm.weight[members], norm.bias[members])
+            nw, nb = norm.affine(members)
             if h.dim() > nw.dim():  # h [E, n, s, D] against per-member [E, 1, D]
                 nw, nb = nw.unsqueeze(1), nb.unsqueeze(1)
-            h = layernorm_mish(h, bias, nw, nb, 1e-5, out_dtype).flatten(1, -2)
+            h = layernorm_mish(h, bias, nw, nb, norm.eps, out_dtype).flatten(1, -2)
         return self.out(h, members)
 
     def after_first_linear(self, h: torch.Tensor, members: torch.Tensor | None = None) -> torch.Tensor:
@@ -206,5 +216,8 @@ class QEnsemble(nn.Module):
                 h = lin(h, members)
             if i == 0 and self.dropout:
                 h = drop(h, self.dropout, self.training)
-            h = act(norm(h, members))
+            if self.fast and train_fusable(h):  # LayerNorm + per-member affine + Mish, fused with the backward
+                h = layernorm_mish_train(h, *norm.affine(members), norm.eps)
+            else:
+                h = act(norm(h, members))
         return self.out(h, members)

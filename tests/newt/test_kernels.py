@@ -1,4 +1,5 @@
-"""newt.kernels: the compiled Mish equals F.mish (values and gradients) and the geometric-gap
+"""newt.kernels: the compiled Mish equals F.mish (values and gradients), the fused training
+LayerNorm + Mish equals the unfused ops (values and all three gradients), and the geometric-gap
 dropout has F.dropout's distribution (rate, independence, scaling, gradient)."""
 
 import shutil
@@ -40,6 +41,48 @@ def test_mish_on_a_non_contiguous_input():
     K.mish(x).sum().backward()
     F.mish(x_ref).sum().backward()
     torch.testing.assert_close(x.grad, x_ref.grad, **TOL)
+
+
+needs_kernels = pytest.mark.skipif(not K.compiled_mish_kernels(), reason="no C++ compiler for torch.compile")
+
+
+@needs_kernels
+@pytest.mark.parametrize("x_shape,affine_shape", [
+    ((96, 64), (64,)),  # a NormedLinear: one affine for all rows
+    ((3, 40, 64), (3, 1, 64)),  # the Q-ensemble: per-member affine
+], ids=["shared", "per-member"])
+@pytest.mark.parametrize("affine_grads", [True, False], ids=["affine-trained", "affine-frozen"])
+def test_fused_training_layernorm_mish_matches_the_unfused_ops(x_shape, affine_shape, affine_grads):
+    gen = torch.Generator().manual_seed(0)
+    x0 = torch.randn(x_shape, generator=gen) * 3 + 1
+    w0, b0 = torch.rand(affine_shape, generator=gen) + 0.5, torch.randn(affine_shape, generator=gen)
+    g = torch.randn(x_shape, generator=gen)
+    results = []
+    for fused in (True, False):
+        x = x0.clone().requires_grad_()
+        w, b = w0.clone().requires_grad_(affine_grads), b0.clone().requires_grad_(affine_grads)
+        if fused:
+            assert K.train_fusable(x)
+            y = K.layernorm_mish_train(x, w, b, 1e-5)
+        else:
+            y = F.mish(F.layer_norm(x, x_shape[-1:], eps=1e-5) * w + b)
+        y.backward(g)
+        results.append((y.detach(), x.grad, w.grad, b.grad))
+    (y, dx, dw, db), (y_ref, dx_ref, dw_ref, db_ref) = results
+    torch.testing.assert_close(y, y_ref, **TOL)
+    torch.testing.assert_close(dx, dx_ref, rtol=1e-5, atol=1e-5)
+    if affine_grads:  # sums over the rows: float32 summation order differs
+        torch.testing.assert_close(dw, dw_ref, rtol=1e-4, atol=1e-4)
+        torch.testing.assert_close(db, db_ref, rtol=1e-4, atol=1e-4)
+    else:
+        assert dw is None and db is None
+
+
+def test_fused_training_layernorm_mish_only_under_autograd_on_cpu_float32():
+    x = torch.randn(4, 8)
+    with torch.no_grad():
+        assert not K.train_fusable(x)  # inference has its own fused kernel
+    assert not K.train_fusable(x.double())
 
 
 def test_compiled_kernels_can_be_turned_off(monkeypatch):
