@@ -152,12 +152,12 @@ class EnsembleLinear(nn.Module):
 class EnsembleLayerNorm(nn.Module):
     """LayerNorm with per-member affine parameters, over [E, B, D]."""
 
+    eps = 1e-5  # F.layer_norm's default
+
     def __init__(self, num: int, dim: int):
         super().__init__()
         self.weight = nn.Parameter(torch.ones(num, 1, dim))
         self.bias = nn.Parameter(torch.zeros(num, 1, dim))
-
-    eps = 1e-5  # F.layer_norm's default
 
     def affine(self, members: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """(weight, bias) of all members, or of the given ones: [E, 1, D] each."""
