@@ -97,15 +97,14 @@ class NormedLinear(nn.Sequential):
         self.fast = True
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # Inference fast path: the matmul, then LayerNorm + Mish as one fused kernel (newt.kernels).
-        if self.fast and len(self) == 3 and isinstance(self[2], Mish) and fused_available(x):
+        # Fast paths (newt.kernels): in inference the matmul, then LayerNorm + Mish as one fused kernel.
+        if self.fast and len(self) == 3 and isinstance(self[2], Mish):
             lin, norm = self[0], self[1]
-            return layernorm_mish(precision.linear_raw(x, lin.weight), lin.bias, norm.weight, norm.bias,
-                                  norm.eps, precision.activation_dtype())
-        # Training fast path: the matmul, then LayerNorm + Mish fused with their backward.
-        if self.fast and len(self) == 3 and isinstance(self[2], Mish) and train_fusable(x):
-            lin, norm = self[0], self[1]
-            return layernorm_mish_train(lin(x), norm.weight, norm.bias, norm.eps)
+            if fused_available(x):
+                return layernorm_mish(precision.linear_raw(x, lin.weight), lin.bias, norm.weight, norm.bias,
+                                      norm.eps, precision.activation_dtype())
+            if train_fusable(x):  # training: the matmul, then LayerNorm + Mish fused with their backward
+                return layernorm_mish_train(lin(x), norm.weight, norm.bias, norm.eps)
         return super().forward(x)
 
 
