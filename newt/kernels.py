@@ -37,6 +37,14 @@ from torch._dynamo import config as dynamo_config
 _compiled: tuple | None = None  # (forward, backward) once built; () when unavailable
 _fused: dict = {}  # out dtype -> compiled LayerNorm+Mish (inference), once built
 
+# Inductor options for the LayerNorm+Mish kernels. By default Inductor's CPU code writes the affine
+# output to memory and runs Mish as a second loop over it (Mish reads its input 4 times, past the
+# default `realize_reads_threshold`), and the backward stores more intermediates for its column
+# reductions. Raising the thresholds keeps each row's normalisation inline: one pass after the row
+# statistics. Measured at 1 thread (forward / backward with per-member affine gradients, [3, 768, 256]):
+# 1.06 -> 0.65 ms and 3.5 -> 1.7 ms; planning's kernels 1.3-1.5x.
+_INLINE_OPTIONS = {"realize_cpu_opcount_threshold": 1000, "realize_reads_threshold": 100}
+
 
 def _mish_forward(x: torch.Tensor) -> torch.Tensor:
     # x tanh(softplus(x)) = x (1 - r) with r = 2 / (e^x (e^x + 2) + 2); e^x clamped (r is 0 there).
@@ -123,9 +131,30 @@ def dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
         return x
     if p > 0.1 or x.device.type != "cpu" or torch.compiler.is_compiling():
         return F.dropout(x, p, training)  # the gap trick pays only for rare drops
-    mask = torch.full((x.numel(),), 1.0 / (1.0 - p), dtype=x.dtype, device=x.device)
-    mask[bernoulli_drop_positions(x.numel(), p, x.device)] = 0.0
-    return x * mask.view(x.shape)
+    return _DropPositions.apply(x, bernoulli_drop_positions(x.numel(), p, x.device), 1.0 / (1.0 - p))
+
+
+class _DropPositions(torch.autograd.Function):
+    """x * scale with the given flat positions zeroed; the gradient likewise. Keeps the positions,
+    not a dense mask: no mask to fill, and one pass each way instead of two."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, positions: torch.Tensor, scale: float) -> torch.Tensor:
+        ctx.save_for_backward(positions)
+        ctx.scale = scale
+        return _scale_and_zero(x, positions, scale)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad: torch.Tensor):
+        (positions,) = ctx.saved_tensors
+        return _scale_and_zero(grad, positions, ctx.scale), None, None
+
+
+def _scale_and_zero(x: torch.Tensor, positions: torch.Tensor, scale: float) -> torch.Tensor:
+    y = x.mul(scale).contiguous()  # a new tensor, so the positions can be zeroed in place
+    y.view(-1)[positions] = 0.0
+    return y
 
 
 def _layernorm_mish(h: torch.Tensor, bias: torch.Tensor, weight: torch.Tensor, shift: torch.Tensor,
@@ -154,7 +183,7 @@ def layernorm_mish(h: torch.Tensor, bias: torch.Tensor | None, weight: torch.Ten
         # across planning at both precisions, more than dynamo's default limit of 8 per function,
         # past which it would silently fall back to slow eager code.
         dynamo_config.recompile_limit = max(dynamo_config.recompile_limit, 64)
-        fn = _fused[out_dtype] = torch.compile(_layernorm_mish, dynamic=True)
+        fn = _fused[out_dtype] = torch.compile(_layernorm_mish, dynamic=True, options=_INLINE_OPTIONS)
     if bias is None:
         bias = h.new_zeros((), dtype=torch.float32)
     return fn(h, bias, weight, shift, eps, out_dtype)
@@ -189,7 +218,7 @@ def _train_kernel(name: str):
         # per function it would silently run eager code.
         dynamo_config.recompile_limit = max(dynamo_config.recompile_limit, 64)
         source = _layernorm_mish_train_forward if name == "forward" else _layernorm_mish_train_backward
-        fn = _train_kernels[name] = torch.compile(source, dynamic=False)
+        fn = _train_kernels[name] = torch.compile(source, dynamic=False, options=_INLINE_OPTIONS)
     return fn
 
 
