@@ -159,7 +159,11 @@ class WorldModel(nn.Module):
                  members: torch.Tensor | None = None) -> torch.Tensor:
         """Q logits of the chosen ensemble members: [E, ..., num_bins]."""
         net = self.target_qs if target else self.qs
-        return net(self.with_task(torch.cat([z, action], -1), task), members)
+        x = self.with_task(torch.cat([z, action], -1), task)
+        if torch.is_grad_enabled() and action.requires_grad and not z.requires_grad \
+                and not net.linears[0].weight.requires_grad:  # the policy step: a gradient for the action only
+            return net(x, members, grad_columns=slice(z.shape[-1], z.shape[-1] + action.shape[-1]))
+        return net(x, members)
 
     def q(self, z: torch.Tensor, action: torch.Tensor, task: torch.Tensor, reduce: str = "min",
           target: bool = False) -> torch.Tensor:

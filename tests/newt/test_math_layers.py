@@ -75,3 +75,25 @@ def test_q_ensemble_members_match_full_evaluation():
     torch.testing.assert_close(q(x, members), full[members])
     # Members are independent networks: outputs differ.
     assert not torch.allclose(full[0], full[1])
+
+
+@pytest.mark.parametrize("train", [False, True])
+def test_q_ensemble_gradient_for_some_columns_only(train):
+    """The policy step's path (grad_columns): same output as the plain call, and the same gradient
+    for the chosen input columns, with the Q parameters frozen."""
+    torch.manual_seed(0)
+    q = QEnsemble(3, 20, [32, 32], 11, dropout=0.0).train(train).requires_grad_(False)
+    for p in q.parameters():
+        p.add_(torch.randn_like(p) * 0.1)  # away from the init's zero biases and unit norms
+    fixed, varying = torch.randn(4, 6, 16), torch.randn(4, 6, 4, requires_grad=True)
+    members, cols = torch.tensor([2, 0]), slice(16, 20)
+    outs, grads = [], []
+    for split in (None, cols):
+        x = torch.cat([fixed, varying], -1)
+        out = q(x, members, grad_columns=split)
+        (grad,) = torch.autograd.grad((out * torch.linspace(-1, 1, 11)).sum(), varying)
+        outs.append(out)
+        grads.append(grad)
+    torch.testing.assert_close(outs[1], outs[0], rtol=0, atol=0)
+    torch.testing.assert_close(grads[1], grads[0], rtol=1e-5, atol=1e-6)
+    assert grads[0].abs().max() > 1e-3  # a real gradient reached the columns
