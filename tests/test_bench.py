@@ -1,6 +1,7 @@
 """bench/ is a package: each benchmark runs as `python -m bench.<name>` from the repository root.
 
-Only the command lines are checked here (imports and --help); timing is never tested.
+Only the command lines are checked here (imports, --help, how flags map onto the config); timing is
+never tested.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = ("agent", "buffer", "envs", "learn", "miniarcade", "parity", "plan_gap", "ranks", "rgb", "robodesk")
@@ -50,3 +53,18 @@ def test_plan_gap_refuses_a_training_option_naming_the_planning_ones(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "bench.plan_gap", *args], cwd=ROOT, check=False,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1 and "bad option(s) ['lr']" in proc.stderr and "iterations" in proc.stderr
+
+
+def test_learn_maps_its_device_and_compile_flags_onto_the_config():
+    from bench import learn
+
+    cfg = learn.make_config(learn.parse_args(["--task", "walker-walk", "--device", "cpu", "--steps", "7", "lr=0.001"]))
+    assert (cfg.task, cfg.device, cfg.compile, cfg.steps, cfg.lr, cfg.eval_episodes) == (
+        "walker-walk", "cpu", False, 7, 0.001, 10)
+    for argv, message in ((["--device", "cpu", "device=cpu"], "given both as a flag and as a key=value"),
+                          (["--device", "gpu"], "unknown device 'gpu'; accepted: auto, cpu, cuda"),
+                          (["--device", "cpu", "--compile"], "needs a CUDA device; this run's device is 'cpu'"),
+                          (["no_such_key=1"], "unknown config key(s) ['no_such_key']")):
+        with pytest.raises(SystemExit) as exit_info:
+            learn.make_config(learn.parse_args(argv))
+        assert message in str(exit_info.value), (argv, exit_info.value)
