@@ -141,15 +141,23 @@ class EnsembleLinear(nn.Module):
         self.bias = nn.Parameter(torch.zeros(num, 1, out_dim))
         nn.init.trunc_normal_(self.weight, std=INIT_STD)
 
+    def params(self, members: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """(weight [E, in, out], bias [E, 1, out]) of all members, or of the given ones."""
+        return (self.weight, self.bias) if members is None else (self.weight[members], self.bias[members])
+
     def forward(self, x: torch.Tensor, members: torch.Tensor | None = None) -> torch.Tensor:
-        w, b = (self.weight, self.bias) if members is None else (self.weight[members], self.bias[members])
-        if x.dim() == 2:  # the same input for every member
-            if precision.current() is None:
-                # One batched matmul over a stride-0 view of x: no copy of it per member, and a backward
-                # without the transposing copies of torch.matmul's 2-D x 3-D folding (1.2x on S's first Q layer).
-                return torch.baddbmm(b, x.expand(w.shape[0], *x.shape), w)
-            return precision.matmul(x, w) + b  # bf16: x cast once, not once per member
-        return precision.baddbmm(b, x, w)
+        return ensemble_linear(x, *self.params(members))
+
+
+def ensemble_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """x [B, in] (the same input for every member) or [E, B, in] -> [E, B, out], at the current precision."""
+    if x.dim() == 2:
+        if precision.current() is None:
+            # One batched matmul over a stride-0 view of x: no copy of it per member, and a backward
+            # without the transposing copies of torch.matmul's 2-D x 3-D folding (1.2x on S's first Q layer).
+            return torch.baddbmm(bias, x.expand(weight.shape[0], *x.shape), weight)
+        return precision.matmul(x, weight) + bias  # bf16: x cast once, not once per member
+    return precision.baddbmm(bias, x, weight)
 
 
 class EnsembleLayerNorm(nn.Module):
@@ -196,17 +204,16 @@ class QEnsemble(nn.Module):
         the output is unchanged, and the backward is a [rows, cols] matmul instead of [rows, in]."""
         lead = x.shape[:-1]
         x = x.reshape(-1, x.shape[-1])
-        first = self.linears[0]
-        w, b = (first.weight, first.bias) if members is None else (first.weight[members], first.bias[members])
+        w, b = self.linears[0].params(members)
         if self.fast and fused_available(x) and not (self.training and self.dropout):
             # Inference (the TD targets' Qs): the raw product, then bias + LayerNorm + Mish fused.
             out = self.fused_rest(precision.matmul_raw(x, w), b, members)
         else:
-            if grad_columns is not None and self.fast:
+            split = grad_columns is not None and self.fast
+            h = ensemble_linear(x.detach() if split else x, w, b)
+            if split:
                 xc = x[:, grad_columns]
-                h = first(x.detach(), members) + precision.matmul(xc - xc.detach(), w[:, grad_columns])
-            else:
-                h = first(x, members)
+                h = h + precision.matmul(xc - xc.detach(), w[:, grad_columns])
             out = self.after_first_linear(h, members)
         return out.view(out.shape[0], *lead, out.shape[-1])
 
@@ -218,7 +225,7 @@ class QEnsemble(nn.Module):
         out_dtype, bias = precision.activation_dtype(), first_bias
         for i, (lin, norm) in enumerate(zip(self.linears, self.norms)):
             if i > 0:
-                w, b = (lin.weight, lin.bias) if members is None else (lin.weight[members], lin.bias[members])
+                w, b = lin.params(members)
                 h, bias = precision.matmul_raw(h, w), b
             nw, nb = norm.affine(members)
             if h.dim() > nw.dim():  # h [E, n, s, D] against per-member [E, 1, D]
