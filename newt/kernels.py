@@ -41,8 +41,8 @@ _fused: dict = {}  # out dtype -> compiled LayerNorm+Mish (inference), once buil
 # output to memory and runs Mish as a second loop over it (Mish reads its input 4 times, past the
 # default `realize_reads_threshold`), and the backward stores more intermediates for its column
 # reductions. Raising the thresholds keeps each row's normalisation inline: one pass after the row
-# statistics. Measured at 1 thread (forward / backward with per-member affine gradients, [3, 768, 256]):
-# 1.06 -> 0.65 ms and 3.5 -> 1.7 ms; planning's kernels 1.3-1.5x.
+# statistics. Microbenchmarks at 1 thread, under load (forward / backward with per-member affine
+# gradients, [3, 768, 256]): 1.06 -> 0.65 ms and 3.5 -> 1.7 ms; planning's kernels 1.3-1.5x.
 _INLINE_OPTIONS = {"realize_cpu_opcount_threshold": 1000, "realize_reads_threshold": 100}
 
 

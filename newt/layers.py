@@ -154,7 +154,8 @@ def ensemble_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -
     if x.dim() == 2:
         if precision.current() is None:
             # One batched matmul over a stride-0 view of x: no copy of it per member, and a backward
-            # without the transposing copies of torch.matmul's 2-D x 3-D folding (1.2x on S's first Q layer).
+            # without the transposing copies of torch.matmul's 2-D x 3-D folding (1.2x on S's first Q layer,
+            # forward and backward, in a microbenchmark under load).
             return torch.baddbmm(bias, x.expand(weight.shape[0], *x.shape), weight)
         return precision.matmul(x, weight) + bias  # bf16: x cast once, not once per member
     return precision.baddbmm(bias, x, weight)
