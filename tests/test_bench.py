@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = ("agent", "buffer", "envs", "learn", "miniarcade", "parity", "plan_gap", "ranks", "rgb", "robodesk")
+MODULES = ("agent", "buffer", "drift", "envs", "learn", "miniarcade", "parity", "plan_gap", "ranks", "rgb", "robodesk")
 
 
 def test_every_bench_module_runs_with_dash_m():
@@ -68,3 +68,24 @@ def test_learn_maps_its_device_and_compile_flags_onto_the_config():
         with pytest.raises(SystemExit) as exit_info:
             learn.make_config(learn.parse_args(argv))
         assert message in str(exit_info.value), (argv, exit_info.value)
+
+
+def test_drift_compare_reports_loss_and_weight_differences(tmp_path, capsys):
+    import torch
+
+    from bench import drift
+
+    losses = torch.ones(20, len(drift.LOSSES), dtype=torch.float64)
+    weights = {"w": torch.ones(3, 4), "steps": torch.tensor(7)}
+    torch.save({"case": "S", "losses": losses, "weights": weights}, tmp_path / "a.pt")
+    moved = losses.clone()
+    moved[9:] *= 1.5  # from the 10th update on
+    torch.save({"case": "S", "losses": moved, "weights": {"w": torch.ones(3, 4) * 1.1, "steps": torch.tensor(7)}},
+               tmp_path / "b.pt")
+    drift.compare(str(tmp_path / "a.pt"), [str(tmp_path / "b.pt")])
+    out = capsys.readouterr().out
+    assert "@1: 0.0e+00 0.0e+00 0.0e+00 0.0e+00" in out and "@10: 5.0e-01" in out
+    assert "weights 1.00e-01" in out
+    torch.save({"case": "B", "losses": losses, "weights": weights}, tmp_path / "c.pt")
+    with pytest.raises(SystemExit, match="run both with the same --case and --updates"):
+        drift.compare(str(tmp_path / "a.pt"), [str(tmp_path / "c.pt")])
