@@ -132,6 +132,11 @@ def init_weights(module: nn.Module) -> None:
             nn.init.zeros_(module.bias)
 
 
+def _of_members(members: torch.Tensor | None, *params: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Per-member parameters [E, ...], all of them (members None) or the given members' rows."""
+    return params if members is None else tuple(p[members] for p in params)
+
+
 class EnsembleLinear(nn.Module):
     """`num` independent Linear layers applied in one batched matmul: [E, B, in] -> [E, B, out]."""
 
@@ -143,7 +148,7 @@ class EnsembleLinear(nn.Module):
 
     def params(self, members: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """(weight [E, in, out], bias [E, 1, out]) of all members, or of the given ones."""
-        return (self.weight, self.bias) if members is None else (self.weight[members], self.bias[members])
+        return _of_members(members, self.weight, self.bias)
 
     def forward(self, x: torch.Tensor, members: torch.Tensor | None = None) -> torch.Tensor:
         return ensemble_linear(x, *self.params(members))
@@ -173,7 +178,7 @@ class EnsembleLayerNorm(nn.Module):
 
     def affine(self, members: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """(weight, bias) of all members, or of the given ones: [E, 1, D] each."""
-        return (self.weight, self.bias) if members is None else (self.weight[members], self.bias[members])
+        return _of_members(members, self.weight, self.bias)
 
     def forward(self, x: torch.Tensor, members: torch.Tensor | None = None) -> torch.Tensor:
         w, b = self.affine(members)
